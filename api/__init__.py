@@ -1,0 +1,1 @@
+"""Flask app, REST API, web pages and the `talentmatch` CLI."""

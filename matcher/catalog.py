@@ -1,0 +1,406 @@
+"""Creating, changing, deleting and listing entities, keeping vectors and indexes in step.
+
+Every write is one transaction: records are resolved and checked, written, their texts and
+skill phrases encoded (only what this model has not seen), then committed; the indexes are
+synced for the touched ids after the commit. If that sync does not happen (a crash), the next
+``IndexService.sync()`` finds the difference by text hash and applies it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from store import Course, Database, Demand, Organization, Program, Student
+
+from .errors import Conflict, NotFound, ValidationFailed
+from .indexing import IndexService
+from .records import RECORDERS
+from .schemas import INPUT_MODELS, CourseIn, DemandIn, InputModel, OrganizationIn, ProgramIn, StudentIn
+from .texts import content_hash, course_phrases, entity_text
+from .vectors import VectorCache
+
+ENTITIES: dict[str, type[Any]] = {
+    "organizations": Organization,
+    "demands": Demand,
+    "courses": Course,
+    "programs": Program,
+    "students": Student,
+}
+SINGULAR = {
+    "organizations": "organization",
+    "demands": "demand",
+    "courses": "course",
+    "programs": "program",
+    "students": "student",
+}
+
+
+def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
+    """Pydantic errors as ``[{"field", "message"}]``, the shape every error body uses."""
+    errors = []
+    for err in exc.errors():
+        field = ".".join(str(p) for p in err["loc"]) or "(record)"
+        message = err["msg"].removeprefix("Value error, ")
+        errors.append({"field": field, "message": message})
+    return errors
+
+
+def parse_input(kind: str, data: Any, label: str = "body") -> InputModel:
+    """Validate ``data`` as a ``kind`` record; raise ValidationFailed naming record and field."""
+    try:
+        return INPUT_MODELS[kind].model_validate(data)
+    except ValidationError as exc:
+        errors = validation_errors(exc)
+        first = errors[0]
+        raise ValidationFailed(
+            f"{label}: field '{first['field']}': {first['message']}", errors=errors
+        ) from None
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+
+
+class _Resolver:
+    """Finds (or, when named, creates) the organizations, programs and courses records cite."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._orgs: dict[tuple[str, str], Organization] = {}
+
+    def organization(
+        self, kind: str, org_id: int | None, name: str | None, city: str | None = None
+    ) -> Organization:
+        field = kind if name is not None else f"{kind}_id"
+        if org_id is not None:
+            org = self.session.get(Organization, org_id)
+            if org is None or org.kind != kind:
+                raise NotFound(f"field '{field}': no {kind} with id {org_id}")
+            return org
+        assert name is not None
+        key = (kind, name.casefold())
+        if key not in self._orgs:
+            org = self.session.scalar(
+                select(Organization).where(
+                    Organization.kind == kind, func.lower(Organization.name) == name.lower()
+                )
+            )
+            if org is None:
+                org = Organization(kind=kind, name=name, city=city)
+                self.session.add(org)
+                self.session.flush()
+            self._orgs[key] = org
+        return self._orgs[key]
+
+    def courses(self, school: Organization, codes: Sequence[str], ids: Sequence[int]) -> list[Course]:
+        found: list[Course] = []
+        if codes:
+            rows = self.session.scalars(
+                select(Course).where(Course.school_id == school.id, Course.code.in_(codes))
+            ).all()
+            by_code = {c.code: c for c in rows}
+            missing = [c for c in codes if c not in by_code]
+            if missing:
+                raise NotFound(f"field 'courses': no course {missing[0]!r} at {school.name}")
+            found.extend(by_code[c] for c in codes)
+        for course_id in ids:
+            course = self.session.get(Course, course_id)
+            if course is None:
+                raise NotFound(f"field 'course_ids': no course with id {course_id}")
+            found.append(course)
+        return list(dict.fromkeys(found))
+
+    def program(self, school: Organization, program_id: int | None, name: str | None) -> Program | None:
+        if program_id is not None:
+            program = self.session.get(Program, program_id)
+            if program is None:
+                raise NotFound(f"field 'program_id': no program with id {program_id}")
+            return program
+        if name is None:
+            return None
+        program = self.session.scalar(
+            select(Program).where(Program.school_id == school.id, Program.name == name)
+        )
+        if program is None:
+            raise NotFound(f"field 'program': no program {name!r} at {school.name}")
+        return program
+
+
+class Catalog:
+    """The one place entities are written; REST, CLI import and seeding all come through here."""
+
+    def __init__(self, db: Database, vectors: VectorCache, index: IndexService) -> None:
+        self.db = db
+        self.vectors = vectors
+        self.index = index
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def get(self, kind: str, entity_id: int) -> dict[str, Any]:
+        with self.db.session() as session:
+            entity = session.get(ENTITIES[kind], entity_id)
+            if entity is None:
+                raise NotFound(f"no {SINGULAR[kind]} with id {entity_id}")
+            return RECORDERS[kind](entity)
+
+    def list(
+        self,
+        kind: str,
+        page: int = 1,
+        per_page: int = 20,
+        filters: dict[str, Any] | None = None,
+    ) -> Page:
+        model = ENTITIES[kind]
+        query = select(model)
+        for key, value in (filters or {}).items():
+            if value is None:
+                continue
+            if key == "q":
+                columns = [getattr(model, c) for c in ("title", "name") if hasattr(model, c)]
+                query = query.where(or_(*(c.ilike(f"%{value}%") for c in columns)))
+            elif key == "active" and model is Demand:
+                now = datetime.now(UTC)
+                condition = (Demand.status == "active") & (
+                    Demand.expires_at.is_(None) | (Demand.expires_at > now)
+                )
+                query = query.where(condition if value else ~condition)
+            else:
+                query = query.where(getattr(model, key) == value)
+        with self.db.session() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.scalars(
+                query.order_by(model.id).offset((page - 1) * per_page).limit(per_page)
+            ).all()
+            return Page([RECORDERS[kind](r) for r in rows], total, page, per_page)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def create(self, kind: str, data: InputModel) -> dict[str, Any]:
+        ids = self.create_many(kind, [data])
+        return self.get(kind, ids[0])
+
+    def create_many(
+        self,
+        kind: str,
+        records: Sequence[InputModel],
+        progress: Callable[[int], None] | None = None,
+        labels: Sequence[str] | None = None,
+    ) -> list[int]:
+        """Write all ``records`` in one transaction, or none of them."""
+        labels = labels or [f"record {i + 1}" for i in range(len(records))]
+        with self.db.session() as session:
+            resolver = _Resolver(session)
+            entities = []
+            for label, record in zip(labels, records, strict=True):
+                try:
+                    entity = self._build(session, resolver, kind, record)
+                except (NotFound, Conflict, ValidationFailed) as exc:
+                    raise type(exc)(f"{label}: {exc.detail}") from None
+                entities.append(entity)
+            session.flush()
+            touched = self._stamp(session, entities, progress)
+            ids = [e.id for e in entities]
+        self._sync(touched)
+        return ids
+
+    def update(self, kind: str, entity_id: int, patch: dict[str, Any]) -> dict[str, Any]:
+        """Apply ``patch`` (fields to change) after validating the merged record as a whole."""
+        model = ENTITIES[kind]
+        with self.db.session() as session:
+            entity = session.get(model, entity_id)
+            if entity is None:
+                raise NotFound(f"no {SINGULAR[kind]} with id {entity_id}")
+            current = self._as_input(kind, entity)
+            for name in ("enterprise", "school", "program", "courses"):
+                if name in patch:  # a reference given by name replaces the stored id form
+                    current.pop(f"{name}_id" if name != "courses" else "course_ids", None)
+            merged = {**current, **patch}
+            record = parse_input(kind, merged)
+            resolver = _Resolver(session)
+            self._check_unique(session, kind, record, resolver, exclude_id=entity_id)
+            self._assign(session, resolver, kind, entity, record)
+            session.flush()
+            touched = self._stamp(session, [entity])
+        self._sync(touched)
+        return self.get(kind, entity_id)
+
+    def delete(self, kind: str, entity_id: int) -> None:
+        model = ENTITIES[kind]
+        with self.db.session() as session:
+            entity = session.get(model, entity_id)
+            if entity is None:
+                raise NotFound(f"no {SINGULAR[kind]} with id {entity_id}")
+            if kind == "organizations":
+                self._check_unreferenced(session, entity)
+            dependents = self._dependents(session, [entity]) if kind == "courses" else []
+            if kind == "courses":
+                for other in dependents:
+                    other.courses = [c for c in other.courses if c.id != entity_id]
+            session.delete(entity)
+            session.flush()
+            touched = self._stamp(session, dependents)
+        if kind in ("demands", "courses", "programs", "students"):
+            touched.setdefault(kind, set()).add(entity_id)
+        self._sync(touched)
+
+    # -- helpers -----------------------------------------------------------------------------
+
+    def _sync(self, touched: dict[str, set[int]]) -> None:
+        if touched:
+            self.index.sync(only=touched)
+
+    def _check_unreferenced(self, session: Session, org: Organization) -> None:
+        for model, column in (
+            (Demand, Demand.enterprise_id),
+            (Course, Course.school_id),
+            (Program, Program.school_id),
+            (Student, Student.school_id),
+        ):
+            if session.scalar(select(func.count()).select_from(model).where(column == org.id)):
+                raise Conflict(
+                    f"organization {org.id} still has {model.__tablename__}; delete those first"
+                )
+
+    def _build(self, session: Session, resolver: _Resolver, kind: str, record: InputModel) -> Any:
+        self._check_unique(session, kind, record, resolver)
+        entity = ENTITIES[kind]()
+        self._assign(session, resolver, kind, entity, record)
+        session.add(entity)
+        session.flush()
+        return entity
+
+    def _check_unique(
+        self,
+        session: Session,
+        kind: str,
+        record: InputModel,
+        resolver: _Resolver,
+        exclude_id: int | None = None,
+    ) -> None:
+        model = ENTITIES[kind]
+        query = None
+        what = ""
+        if isinstance(record, OrganizationIn):
+            query = select(model.id).where(
+                model.kind == record.kind, func.lower(model.name) == record.name.lower()
+            )
+            what = f"{record.kind} named {record.name!r}"
+        elif isinstance(record, DemandIn) and record.external_id:
+            query = select(model.id).where(
+                model.source == record.source, model.external_id == record.external_id
+            )
+            what = f"demand with external_id {record.external_id!r} from {record.source!r}"
+        elif isinstance(record, StudentIn) and record.external_id:
+            query = select(model.id).where(model.external_id == record.external_id)
+            what = f"student with external_id {record.external_id!r}"
+        elif isinstance(record, CourseIn | ProgramIn):
+            school = resolver.organization("school", record.school_id, record.school)
+            key = model.code if isinstance(record, CourseIn) else model.name
+            value = record.code if isinstance(record, CourseIn) else record.name
+            query = select(model.id).where(model.school_id == school.id, key == value)
+            what = f"{SINGULAR[kind]} {value!r} at {school.name}"
+        if query is None:
+            return
+        if exclude_id is not None:
+            query = query.where(model.id != exclude_id)
+        if session.scalar(query.limit(1)) is not None:
+            raise Conflict(f"a {what} already exists")
+
+    def _assign(
+        self, session: Session, resolver: _Resolver, kind: str, entity: Any, record: InputModel
+    ) -> None:
+        data = record.model_dump()
+        if isinstance(record, DemandIn):
+            entity.enterprise = resolver.organization(
+                "enterprise", data.pop("enterprise_id"), data.pop("enterprise"), record.city
+            )
+        elif isinstance(record, CourseIn | ProgramIn | StudentIn):
+            entity.school = resolver.organization(
+                "school", data.pop("school_id"), data.pop("school"), getattr(record, "city", None)
+            )
+        if isinstance(record, ProgramIn | StudentIn):
+            entity.courses = resolver.courses(
+                entity.school, data.pop("courses"), data.pop("course_ids")
+            )
+        if isinstance(record, StudentIn):
+            entity.program = resolver.program(
+                entity.school, data.pop("program_id"), data.pop("program")
+            )
+        if isinstance(record, CourseIn) and data.get("created_at") is None:
+            data.pop("created_at")
+        for key, value in data.items():
+            setattr(entity, key, value)
+
+    def _as_input(self, kind: str, entity: Any) -> dict[str, Any]:
+        """The stored entity in input form, so a patch can be merged and validated whole."""
+        record = RECORDERS[kind](entity)
+        fields = INPUT_MODELS[kind].model_fields
+        data = {k: v for k, v in record.items() if k in fields}
+        for name in ("enterprise", "school", "program"):
+            data.pop(name, None)
+        if kind == "demands" and record["external_id"] is None:
+            data.pop("external_id", None)
+        if kind == "courses" and entity.created_at is None:
+            data.pop("created_at", None)
+        return data
+
+    def _dependents(self, session: Session, courses: Iterable[Course]) -> list[Any]:
+        """Programs and students whose texts include these courses."""
+        ids = [c.id for c in courses]
+        if not ids:
+            return []
+        programs = session.scalars(
+            select(Program).where(Program.courses.any(Course.id.in_(ids)))
+        ).all()
+        students = session.scalars(
+            select(Student).where(Student.courses.any(Course.id.in_(ids)))
+        ).all()
+        return [*programs, *students]
+
+    def _stamp(
+        self,
+        session: Session,
+        entities: Sequence[Any],
+        progress: Callable[[int], None] | None = None,
+    ) -> dict[str, set[int]]:
+        """Set ``text_hash`` and store vectors for texts and skill phrases of ``entities``.
+
+        Courses also restamp the programs and students whose texts list them. Returns the ids
+        per index collection whose vectors may have moved.
+        """
+        indexed = [e for e in entities if not isinstance(e, Organization)]
+        courses = [e for e in indexed if isinstance(e, Course)]
+        indexed.extend(d for d in self._dependents(session, courses) if d not in indexed)
+        texts: list[str] = []
+        touched: dict[str, set[int]] = defaultdict(set)
+        for entity in indexed:
+            text = entity_text(entity)
+            entity.text_hash = content_hash(text)
+            texts.append(text)
+            touched[entity.__tablename__].add(entity.id)
+            texts.extend(self._phrases(entity))
+        if texts:
+            self.vectors.vectors(session, texts, persist=True, progress=progress)
+        return dict(touched)
+
+    @staticmethod
+    def _phrases(entity: Any) -> list[str]:
+        if isinstance(entity, Demand):
+            return list(entity.skills)
+        if isinstance(entity, Course):
+            return course_phrases(entity)
+        if isinstance(entity, Student):
+            return list(entity.skills)
+        return []

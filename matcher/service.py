@@ -1,0 +1,58 @@
+"""Wiring: one object holding the store, encoder, indexes, catalog and matcher of a process."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from embeddings import Encoder, IndexStore
+from store import Database, upgrade_schema
+
+from .catalog import Catalog
+from .errors import ConfigError
+from .indexing import IndexService
+from .ranking import Matcher
+from .settings import load_settings
+from .vectors import VectorCache
+
+
+class Services:
+    """Everything a command or a web worker needs; nothing heavy happens until it is used."""
+
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self.settings = dict(settings)
+        self.instance_path = Path(self.settings["INSTANCE_PATH"])
+        self.db = Database(self.settings["DATABASE_URL"])
+        self.encoder = Encoder(self.settings["MODEL"], self.settings["ENCODE_BATCH_SIZE"])
+        self.vectors = VectorCache(self.encoder)
+        self.index = IndexService(
+            self.db,
+            self.vectors,
+            IndexStore(self.instance_path / "index", self.settings["IVF_NPROBE"]),
+            self.settings["EXACT_INDEX_LIMIT"],
+        )
+        self.catalog = Catalog(self.db, self.vectors, self.index)
+        self.matcher = Matcher(
+            self.db,
+            self.vectors,
+            self.index,
+            candidate_pool=self.settings["CANDIDATE_POOL"],
+            skill_weight=self.settings["SKILL_WEIGHT"],
+            cover_threshold=self.settings["SKILL_COVER_THRESHOLD"],
+        )
+
+    @classmethod
+    def from_environment(cls, overrides: Mapping[str, Any] | None = None) -> Services:
+        return cls(load_settings(overrides))
+
+    def init_schema(self) -> None:
+        """Create or migrate the database to the newest schema."""
+        upgrade_schema(self.db)
+
+    def require_schema(self) -> None:
+        if not self.db.has_schema():
+            raise ConfigError("the database has no schema yet: run `talentmatch init` first")
+
+    def close(self) -> None:
+        self.db.dispose()

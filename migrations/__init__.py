@@ -1,0 +1,1 @@
+"""Alembic migrations of the talentmatch store (``talentmatch init`` applies them)."""

@@ -1,0 +1,56 @@
+"""Loads the demo consortium through the same import path users have, then builds the index."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from matcher.catalog import parse_input
+from matcher.errors import Conflict
+from matcher.service import Services
+from store import Organization
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ORDER = ("organizations", "courses", "programs", "demands", "students")
+DATE_FIELDS = ("posted_at", "expires_at", "created_at", "last_revised")
+
+
+def _shift(record: dict[str, Any], days: int) -> dict[str, Any]:
+    """Move the record's dates forward so the demo is as recent today as on its anchor day."""
+    shifted = dict(record)
+    for name in DATE_FIELDS:
+        if shifted.get(name):
+            shifted[name] = (date.fromisoformat(shifted[name]) + timedelta(days=days)).isoformat()
+    return shifted
+
+
+def demo_records(today: date | None = None) -> dict[str, list[dict[str, Any]]]:
+    anchor = date.fromisoformat(json.loads((DATA_DIR / "meta.json").read_text())["anchor"])
+    days = ((today or datetime.now(UTC).date()) - anchor).days
+    records = {}
+    for kind in ORDER:
+        lines = (DATA_DIR / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()
+        records[kind] = [_shift(json.loads(line), days) for line in lines if line.strip()]
+    return records
+
+
+def load_demo(
+    services: Services,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> dict[str, int]:
+    """Load every demo file in one go per kind; refuse when organizations already exist."""
+    with services.db.session() as session:
+        if session.scalar(select(func.count()).select_from(Organization)):
+            raise Conflict("the store is not empty: the demo loads only into an empty database")
+    counts = {}
+    for kind, records in demo_records().items():
+        models = [parse_input(kind, r, f"{kind}.jsonl line {i}") for i, r in enumerate(records, 1)]
+        report = (lambda n, k=kind, t=len(records): progress(k, n, t)) if progress else None
+        counts[kind] = len(services.catalog.create_many(kind, models, progress=report))
+    services.index.sync()
+    return counts
