@@ -139,13 +139,13 @@ class IndexService:
         model = COLLECTIONS[name]
         query = select(model.id, model.text_hash).where(model.text_hash.is_not(None))
         if current is None or ids is None:
-            rows = dict(session.execute(query).tuples().all())
+            rows = dict(session.execute(query).all())
         else:
             rows = {}
             id_list = sorted(ids)
             for start in range(0, len(id_list), 500):
                 chunk = id_list[start : start + 500]
-                rows.update(session.execute(query.where(model.id.in_(chunk))).tuples().all())
+                rows.update(session.execute(query.where(model.id.in_(chunk))).all())
         wanted_type = IVF if len(rows) > self.exact_limit else FLAT
         if current is None or (ids is None and current.type != wanted_type):
             index = self._build(session, name, rows, progress)

@@ -99,9 +99,8 @@ class DemandIn(InputModel):
     external_id: OptionalName = None
     source: Name = "manual"
     url: Annotated[
-        str | None,
+        Annotated[str, StringConstraints(max_length=1000, pattern=r"^https?://")] | None,
         BeforeValidator(_blank_to_none),
-        StringConstraints(max_length=1000, pattern=r"^https?://"),
     ] = None
 
     @model_validator(mode="after")

@@ -20,12 +20,15 @@ from .vectors import VectorCache
 class Services:
     """Everything a command or a web worker needs; nothing heavy happens until it is used."""
 
-    def __init__(self, settings: Mapping[str, Any]) -> None:
+    def __init__(self, settings: Mapping[str, Any], vectors: VectorCache | None = None) -> None:
+        """``vectors`` lets several instances share one loaded model (tests, benchmarks)."""
         self.settings = dict(settings)
         self.instance_path = Path(self.settings["INSTANCE_PATH"])
         self.db = Database(self.settings["DATABASE_URL"])
-        self.encoder = Encoder(self.settings["MODEL"], self.settings["ENCODE_BATCH_SIZE"])
-        self.vectors = VectorCache(self.encoder)
+        self.vectors = vectors or VectorCache(
+            Encoder(self.settings["MODEL"], self.settings["ENCODE_BATCH_SIZE"])
+        )
+        self.encoder = self.vectors.encoder
         self.index = IndexService(
             self.db,
             self.vectors,
@@ -43,8 +46,10 @@ class Services:
         )
 
     @classmethod
-    def from_environment(cls, overrides: Mapping[str, Any] | None = None) -> Services:
-        return cls(load_settings(overrides))
+    def from_environment(
+        cls, overrides: Mapping[str, Any] | None = None, vectors: VectorCache | None = None
+    ) -> Services:
+        return cls(load_settings(overrides), vectors)
 
     def init_schema(self) -> None:
         """Create or migrate the database to the newest schema."""

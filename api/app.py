@@ -1,0 +1,49 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from apiflask import APIFlask
+
+from matcher.service import Services
+from matcher.settings import load_settings
+
+from . import errors, rest, web
+
+
+def create_app(
+    config: Mapping[str, Any] | None = None, services: Services | None = None
+) -> APIFlask:
+    """Build the app: defaults, then ``TALENTMATCH_*`` environment, then ``config``.
+
+    Tests may hand in ready ``services`` (sharing one loaded model between apps).
+
+    Nothing heavy happens here: the model loads on the first request that needs to encode
+    text, and indexes load on the first match.
+    """
+    settings = services.settings if services else load_settings(config)
+    logging.basicConfig(level=settings["LOG_LEVEL"])
+    app = APIFlask(
+        __name__,
+        title="talentmatch",
+        version="0.1.0",
+        spec_path="/api/v1/openapi.json",
+        docs_path="/api/docs",
+    )
+    app.config["JSON_SORT_KEYS"] = False
+    app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
+    app.config["SPEC_FORMAT"] = "json"
+    app.config["INFO"] = {
+        "description": "Talent supply-demand matching for regional industry-education "
+        "consortia. Errors are application/problem+json (RFC 9457)."
+    }
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.extensions["talentmatch"] = services or Services(settings)
+    errors.init_app(app)
+    app.register_blueprint(rest.bp)
+    app.register_blueprint(web.bp)
+
+    return app

@@ -1,0 +1,336 @@
+"""The ``talentmatch`` command line (also ``python -m api``).
+
+Errors are one line on stderr and a non-zero exit: 1 for bad input or state, 2 for usage,
+3 for an unexpected failure (its traceback goes to the log, shown with ``--debug``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from embeddings import ModelLoadError
+from matcher.catalog import ENTITIES
+from matcher.errors import TalentmatchError
+from matcher.importing import import_file
+from matcher.ranking import Filters
+from matcher.service import Services
+
+log = logging.getLogger("talentmatch")
+KINDS = click.Choice(list(ENTITIES))
+DEMAND_KINDS = click.Choice(["job", "internship", "apprenticeship", "training"])
+
+
+class _Group(click.Group):
+    """Turns every failure into one line on stderr."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (TalentmatchError, ModelLoadError) as exc:
+            click.echo(f"error: {getattr(exc, 'detail', exc)}", err=True)
+            sys.exit(1)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Exception as exc:
+            log.debug("unexpected failure", exc_info=True)
+            click.echo(
+                f"error: unexpected failure ({type(exc).__name__}); rerun with --debug for details",
+                err=True,
+            )
+            sys.exit(3)
+
+
+def _services(ctx: click.Context, require_schema: bool = True) -> Services:
+    services: Services | None = ctx.obj.get("services")
+    if services is None:
+        services = Services.from_environment()
+        ctx.call_on_close(services.close)
+        ctx.obj["services"] = services
+    if require_schema:
+        services.require_schema()
+    return services
+
+
+def _emit(data: Any, as_json: bool, human: Callable[[Any], None]) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        human(data)
+
+
+@contextmanager
+def _progress(desc: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr (hidden when stderr is not a terminal, e.g. in CI logs)."""
+    with tqdm(total=total, desc=desc, unit="text", file=sys.stderr, disable=None) as bar:
+        yield bar.update
+
+
+def _print_results(data: dict[str, Any]) -> None:
+    results = data["results"]
+    if not results:
+        click.echo("no matches")
+    for r in results:
+        where = r.get("enterprise") or r.get("school") or ""
+        click.echo(f"{r['rank']:>3}. {r['score']:.3f}  [{r['kind']}] {r['title']}  ({where}, id {r['id']})")
+        covered = ", ".join(f"{c['skill']} <- {c['by']}" for c in r["explanation"]["covered"])
+        if covered:
+            click.echo(f"       covered: {covered}")
+        if r["explanation"]["missing"]:
+            click.echo(f"       missing: {', '.join(r['explanation']['missing'])}")
+        for tip in r["explanation"].get("learn", []):
+            click.echo(f"       learn {tip['skill']!r} in: {tip['course']} ({tip['school']})")
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show tracebacks of unexpected failures.")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """talentmatch: match enterprise talent demands with school programs and courses."""
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
+    ctx.ensure_object(dict)
+
+
+@cli.command()
+@click.pass_context
+def init(ctx: click.Context) -> None:
+    """Create or migrate the database (DATABASE_URL) to the newest schema."""
+    services = _services(ctx, require_schema=False)
+    services.init_schema()
+    click.echo(f"database ready: {services.db.engine.url.render_as_string(hide_password=True)}")
+
+
+@cli.command()
+@click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) when data is already loaded.")
+@click.pass_context
+def seed(ctx: click.Context, if_empty: bool) -> None:
+    """Load the demo consortium and build the index."""
+    from matcher.errors import Conflict
+    from seed.loader import load_demo
+
+    services = _services(ctx)
+    bars: dict[str, tqdm] = {}
+
+    def progress(kind: str, n: int, total: int) -> None:
+        if kind not in bars:
+            bars[kind] = tqdm(desc=f"encoding {kind}", unit="text", file=sys.stderr, disable=None)
+        bars[kind].update(n)
+
+    try:
+        counts = load_demo(services, progress)
+    except Conflict as exc:
+        if if_empty:
+            click.echo(f"demo not loaded: {exc.detail}")
+            return
+        raise
+    finally:
+        for bar in bars.values():
+            bar.close()
+    click.echo("loaded " + ", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
+@cli.command("import")
+@click.argument("kind", type=KINDS)
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--skip-invalid", is_flag=True, help="Leave out invalid records, reporting each.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_context
+def import_command(
+    ctx: click.Context, kind: str, file: Path, skip_invalid: bool, as_json: bool
+) -> None:
+    """Import KIND records from FILE (.jsonl, .json list or .csv); all or nothing."""
+    services = _services(ctx)
+    with _progress(f"encoding {kind}") as progress:
+        report = import_file(
+            services.catalog, kind, file, skip_invalid=skip_invalid, progress=progress
+        )
+    data = report.as_dict()
+
+    def human(d: dict[str, Any]) -> None:
+        for skipped in d["skipped"]:
+            click.echo(f"skipped {skipped['error']}", err=True)
+        click.echo(f"imported {d['created']} {kind}, skipped {len(d['skipped'])}")
+
+    _emit(data, as_json, human)
+
+
+@cli.command("list")
+@click.argument("kind", type=KINDS)
+@click.option("--page", default=1, type=click.IntRange(min=1))
+@click.option("--per-page", default=20, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def list_command(ctx: click.Context, kind: str, page: int, per_page: int, as_json: bool) -> None:
+    """List KIND records, a page at a time."""
+    result = _services(ctx).catalog.list(kind, page, per_page)
+    data = {"items": result.items, "total": result.total, "page": page, "per_page": per_page}
+
+    def human(d: dict[str, Any]) -> None:
+        for item in d["items"]:
+            click.echo(f"{item['id']:>6}  {item.get('title') or item.get('name') or ''}")
+        click.echo(f"page {page}, {len(d['items'])} of {d['total']}")
+
+    _emit(data, as_json, human)
+
+
+@cli.command()
+@click.argument("kind", type=KINDS)
+@click.argument("item_id", type=int)
+@click.pass_context
+def show(ctx: click.Context, kind: str, item_id: int) -> None:
+    """Print one KIND record as JSON."""
+    record = _services(ctx).catalog.get(kind, item_id)
+    click.echo(json.dumps(record, ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.argument("kind", type=KINDS)
+@click.argument("item_id", type=int)
+@click.pass_context
+def delete(ctx: click.Context, kind: str, item_id: int) -> None:
+    """Delete one KIND record (and its vectors from the index)."""
+    _services(ctx).catalog.delete(kind, item_id)
+    click.echo(f"deleted {kind} {item_id}")
+
+
+@cli.group()
+def match() -> None:
+    """Rank matches in every direction."""
+
+
+def _match_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed([
+        click.option("-k", "k", default=10, type=click.IntRange(1, 500), help="Results."),
+        click.option("--kind", "kinds", multiple=True, type=DEMAND_KINDS,
+                     help="Demand kinds to keep (repeatable)."),
+        click.option("--city", help="Only this city."),
+        click.option("--school", "school_id", type=int, help="Only this school's offerings."),
+        click.option("--include-inactive", is_flag=True, help="Also expired or closed demands."),
+        click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
+    ]):
+        func = option(func)
+    return func
+
+
+def _filters(kinds: tuple[str, ...], city: str | None, school_id: int | None,
+             include_inactive: bool) -> Filters:
+    return Filters(kinds or None, city, not include_inactive, school_id)
+
+
+@match.command("demand")
+@click.argument("demand_id", type=int)
+@click.option("--target", type=click.Choice(["courses", "programs", "students"]),
+              default="courses", show_default=True)
+@_match_options
+@click.pass_context
+def match_demand(ctx: click.Context, demand_id: int, target: str, k: int, kinds: tuple[str, ...],
+                 city: str | None, school_id: int | None, include_inactive: bool,
+                 as_json: bool) -> None:
+    """Courses, programs or consenting students for a demand."""
+    results = _services(ctx).matcher.match_demand(
+        demand_id, target, k, _filters(kinds, city, school_id, include_inactive))
+    _emit({"results": results}, as_json, _print_results)
+
+
+def _demand_side(name: str, help_text: str) -> None:
+    @match.command(name, help=help_text)
+    @click.argument("item_id", type=int)
+    @_match_options
+    @click.pass_context
+    def command(ctx: click.Context, item_id: int, k: int, kinds: tuple[str, ...],
+                city: str | None, school_id: int | None, include_inactive: bool,
+                as_json: bool) -> None:
+        method = getattr(_services(ctx).matcher, f"match_{name}")
+        results = method(item_id, k, _filters(kinds, city, school_id, include_inactive))
+        _emit({"results": results}, as_json, _print_results)
+
+
+_demand_side("program", "Demands that this program serves.")
+_demand_side("course", "Demands whose skills this course teaches.")
+_demand_side("student", "Internships and jobs for the student, with courses for missing skills.")
+
+
+@match.command("text")
+@click.argument("text")
+@click.option("--target", type=click.Choice(["demands", "courses", "programs"]),
+              default="demands", show_default=True)
+@_match_options
+@click.pass_context
+def match_text(ctx: click.Context, text: str, target: str, k: int, kinds: tuple[str, ...],
+               city: str | None, school_id: int | None, include_inactive: bool,
+               as_json: bool) -> None:
+    """Free text (skills separated by commas, or a description) against any kind."""
+    results = _services(ctx).matcher.match_text(
+        text, target, k, _filters(kinds, city, school_id, include_inactive))
+    _emit({"results": results}, as_json, _print_results)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def index(ctx: click.Context, as_json: bool) -> None:
+    """Bring the vector index in line with the store (rebuilds from stored vectors if needed)."""
+    services = _services(ctx)
+    with _progress("encoding") as progress:
+        report = services.index.sync(progress=progress)
+    snapshot = services.index.snapshot()
+    data = {
+        "version": report.version,
+        "rebuilt": report.rebuilt,
+        "upserted": report.upserted,
+        "removed": report.removed,
+        "collections": {
+            name: {"count": len(ix), "type": ix.type}
+            for name, ix in (snapshot.collections.items() if snapshot else [])
+        },
+    }
+
+    def human(d: dict[str, Any]) -> None:
+        click.echo(f"index version {d['version']}")
+        for name, info in d["collections"].items():
+            click.echo(f"  {name}: {info['count']} vectors ({info['type']})")
+
+    _emit(data, as_json, human)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+    """Serve the web app and REST API with gunicorn."""
+    from gunicorn.app.base import BaseApplication
+
+    from .app import create_app
+
+    _services(ctx)  # fail fast with a clear message when the database is not initialised
+
+    class _Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("timeout", 120)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> Any:
+            return create_app()
+
+    click.echo(f"serving on http://{host}:{port}", err=True)
+    _Server().run()
+
+
+def main() -> None:
+    cli(obj={})
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""One error shape for the whole API: ``application/problem+json`` (RFC 9457).
+
+Every error path goes through :func:`problem`; ``tests/test_api_errors.py`` checks that routing
+errors, validation errors, domain errors and unexpected exceptions all come out in this shape,
+and that an unexpected exception's text never reaches the client.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from apiflask import APIFlask, HTTPError
+from flask import Response, json, request
+from werkzeug.exceptions import HTTPException
+
+from embeddings import ModelLoadError
+from matcher.errors import TalentmatchError
+
+log = logging.getLogger(__name__)
+
+PROBLEM_TYPE = "application/problem+json"
+
+
+def problem(
+    status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None
+) -> Response:
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+    }
+    if errors:
+        body["errors"] = errors
+    return Response(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
+
+
+def _validation_errors(detail: Any) -> list[dict[str, str]]:
+    """APIFlask's ``{location: {field: [messages]}}`` as ``[{"field", "message"}]``."""
+    errors = []
+    if isinstance(detail, dict):
+        for location, fields in detail.items():
+            if isinstance(fields, dict):
+                for field, messages in fields.items():
+                    for message in messages if isinstance(messages, list) else [messages]:
+                        text = str(message).removeprefix("Value error, ")
+                        errors.append({"field": f"{field}" if location == "json" else
+                                       f"{location}.{field}", "message": text})
+    return errors
+
+
+def init_app(app: APIFlask) -> None:
+    @app.error_processor
+    def _http_error(error: HTTPError) -> Response:
+        errors = _validation_errors(error.detail)
+        if errors:
+            first = errors[0]
+            where = "body" if not first["field"].startswith("query.") else "query"
+            detail = f"{where}: field '{first['field']}': {first['message']}"
+        else:
+            detail = error.message or "request failed"
+        title = "Invalid input" if error.status_code == 422 else str(error.message or "Error")
+        return problem(error.status_code, title, detail, errors)
+
+    @app.errorhandler(TalentmatchError)
+    def _domain_error(error: TalentmatchError) -> Response:
+        if error.status >= 500:
+            log.error("server-side problem: %s", error.detail)
+        return problem(error.status, error.title, error.detail, error.errors)
+
+    @app.errorhandler(ModelLoadError)
+    def _model_error(error: ModelLoadError) -> Response:
+        log.error("%s", error)
+        return problem(503, "Embedding model unavailable", str(error))
+
+    @app.errorhandler(HTTPException)
+    def _werkzeug_error(error: HTTPException) -> Response:
+        detail = error.description or error.name
+        if error.code == 400 and request.is_json:
+            detail = "the request body is not valid JSON"
+        return problem(error.code or 500, error.name, detail)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return problem(500, "Internal server error", "an unexpected error occurred; it was logged")

@@ -1,0 +1,124 @@
+"""Fixtures: the real packaged model (loaded once), real SQLite files and a real PostgreSQL.
+
+Store-dependent fixtures run on SQLite always and on PostgreSQL when ``TEST_DATABASE_URL``
+points at one (``.ci/run`` sets it). Each PostgreSQL fixture gets a database of its own,
+created for this test run and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from embeddings import Encoder
+from matcher.service import Services
+from matcher.vectors import VectorCache
+from seed.loader import load_demo
+
+STORES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Encoder:
+    model = Encoder()
+    model.encode(["warm up"])
+    return model
+
+
+@pytest.fixture(scope="session")
+def shared_vectors(encoder: Encoder) -> VectorCache:
+    return VectorCache(encoder)
+
+
+class PostgresDatabases:
+    """Creates throwaway databases on the server named by TEST_DATABASE_URL."""
+
+    def __init__(self, url: str) -> None:
+        self.admin_url = make_url(url).set(drivername="postgresql+psycopg")
+        self.engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        self.created: list[str] = []
+
+    def create(self) -> str:
+        name = f"tm_test_{uuid.uuid4().hex[:12]}"
+        with self.engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        self.created.append(name)
+        return self.admin_url.set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        with self.engine.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        self.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresDatabases | None]:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield None
+        return
+    databases = PostgresDatabases(url)
+    yield databases
+    databases.drop_all()
+
+
+def _database_url(store: str, folder: Path, postgres: PostgresDatabases | None) -> str:
+    if store == "sqlite":
+        return f"sqlite:///{folder / 'talentmatch.db'}"
+    if postgres is None:
+        pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
+    return postgres.create()
+
+
+def make_services(
+    store: str,
+    folder: Path,
+    postgres: PostgresDatabases | None,
+    vectors: VectorCache | None,
+    **overrides: object,
+) -> Services:
+    settings = {
+        "INSTANCE_PATH": str(folder),
+        "DATABASE_URL": _database_url(store, folder, postgres),
+        **overrides,
+    }
+    services = Services.from_environment(settings, vectors)
+    services.init_schema()
+    return services
+
+
+@pytest.fixture(params=STORES)
+def store(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def services(
+    store: str, tmp_path: Path, postgres: PostgresDatabases | None, shared_vectors: VectorCache
+) -> Iterator[Services]:
+    """An empty, migrated store with its own instance folder."""
+    svc = make_services(store, tmp_path, postgres, shared_vectors)
+    yield svc
+    svc.close()
+
+
+@pytest.fixture(scope="session", params=STORES)
+def demo(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    postgres: PostgresDatabases | None,
+    shared_vectors: VectorCache,
+) -> Iterator[Services]:
+    """The demo consortium, loaded once per store. Tests must not change it."""
+    folder = tmp_path_factory.mktemp(f"demo-{request.param}")
+    svc = make_services(request.param, folder, postgres, shared_vectors)
+    load_demo(svc)
+    yield svc
+    svc.close()
