@@ -43,11 +43,20 @@ SINGULAR = {
 }
 
 
+_TYPE_TAGS = {"datetime", "date", "int", "str", "bool", "float", "none"}
+
+
+def _field_path(loc: tuple[int | str, ...]) -> str:
+    """``('posted_at', 'datetime')`` → ``posted_at``: drop pydantic's union member tags."""
+    parts = [str(p) for p in loc if not (isinstance(p, str) and (p in _TYPE_TAGS or "[" in p))]
+    return ".".join(parts) or "(record)"
+
+
 def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
     """Pydantic errors as ``[{"field", "message"}]``, the shape every error body uses."""
     errors = []
     for err in exc.errors():
-        field = ".".join(str(p) for p in err["loc"]) or "(record)"
+        field = _field_path(err["loc"])
         message = err["msg"].removeprefix("Value error, ")
         errors.append({"field": field, "message": message})
     return errors
@@ -347,13 +356,9 @@ class Catalog:
         """The stored entity in input form, so a patch can be merged and validated whole."""
         record = RECORDERS[kind](entity)
         fields = INPUT_MODELS[kind].model_fields
-        data = {k: v for k, v in record.items() if k in fields}
+        data = {k: v for k, v in record.items() if k in fields and v is not None}
         for name in ("enterprise", "school", "program"):
             data.pop(name, None)
-        if kind == "demands" and record["external_id"] is None:
-            data.pop("external_id", None)
-        if kind == "courses" and entity.created_at is None:
-            data.pop("created_at", None)
         return data
 
     def _dependents(self, session: Session, courses: Iterable[Course]) -> list[Any]:

