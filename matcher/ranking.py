@@ -22,11 +22,10 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from store import Course, Database, Demand, Program, Student
+from store import Course, Database, Demand, Organization, Program, Student
 
 from .errors import NotFound, ValidationFailed
 from .indexing import IndexService
-from .records import is_active
 from .schemas import MAX_TEXT_CHARS
 from .texts import course_phrases, entity_text, split_skill_list, student_phrases, unique_phrases
 from .vectors import VectorCache
@@ -85,6 +84,16 @@ def _student_offers(student: Student) -> list[_Offer]:
     own = [_Offer(p) for p in unique_phrases(student.skills)]
     known = {o.phrase.lower() for o in own}
     return own + [o for o in _course_offers(student.courses) if o.phrase.lower() not in known]
+
+
+@dataclass
+class _PhraseTable:
+    rows: dict[str, int]
+    matrix: np.ndarray | None
+
+    def of(self, phrases: Sequence[str]) -> np.ndarray:
+        assert self.matrix is not None
+        return self.matrix[[self.rows[p] for p in phrases]]
 
 
 class Matcher:
@@ -193,14 +202,15 @@ class Matcher:
             if len(candidates) >= k or pool >= len(index):
                 break
             pool *= 4
-        scored = [self._score(session, query, c, text_scores[c.id]) for c in candidates]
+        table = self._phrase_table(session, query, candidates)
+        scored = [self._score(table, query, c, text_scores[c.id]) for c in candidates]
         scored.sort(key=lambda r: (-r["score"], r["id"]))
         for rank, result in enumerate(scored[:k], start=1):
             result["rank"] = rank
         return scored[:k]
 
     def _score(
-        self, session: Session, query: _Query, candidate: _Candidate, text_score: float
+        self, table: _PhraseTable, query: _Query, candidate: _Candidate, text_score: float
     ) -> dict[str, Any]:
         asks = query.asks or candidate.asks
         offers = query.offers or candidate.offers
@@ -208,12 +218,10 @@ class Matcher:
         missing: list[str] = []
         skill_score = None
         if asks and offers:
-            matrix = self._phrase_vectors(session, asks) @ self._phrase_vectors(
-                session, [o.phrase for o in offers]
-            ).T
+            matrix = table.of(asks) @ table.of([o.phrase for o in offers]).T
             best = matrix.argmax(axis=1)
             best_sims = matrix[np.arange(len(asks)), best]
-            skill_score = float(np.clip(best_sims, 0.0, 1.0).mean())
+            skill_score = sum(min(max(float(x), 0.0), 1.0) for x in best_sims) / len(asks)
             for skill, j, sim in zip(asks, best, best_sims, strict=True):
                 if sim >= self.cover_threshold:
                     item: dict[str, Any] = {
@@ -230,7 +238,7 @@ class Matcher:
         elif asks:
             missing = list(asks)
             skill_score = 0.0
-        text_part = float(np.clip(text_score, 0.0, 1.0))
+        text_part = min(max(text_score, 0.0), 1.0)
         if skill_score is None:
             score = text_part
         else:
@@ -240,7 +248,7 @@ class Matcher:
             "kind": candidate.kind,
             "title": candidate.title,
             **candidate.extra,
-            "score": round(float(np.clip(score, 0.0, 1.0)), 4),
+            "score": round(min(max(score, 0.0), 1.0), 4),
             "rank": 0,
             "explanation": {
                 "covered": covered,
@@ -255,20 +263,31 @@ class Matcher:
         if not ids:
             return []
         if target == "demands":
-            query = select(Demand).options(selectinload(Demand.enterprise)).where(Demand.id.in_(ids))
+            query = (
+                select(
+                    Demand.id, Demand.kind, Demand.title, Demand.city, Demand.openings,
+                    Demand.skills, Demand.status, Demand.expires_at, Organization.name,
+                )
+                .join(Organization, Demand.enterprise_id == Organization.id)
+                .where(Demand.id.in_(ids))
+            )
             if filters.kinds:
                 query = query.where(Demand.kind.in_(filters.kinds))
             if filters.city:
                 query = query.where(Demand.city == filters.city)
-            now = datetime.now(UTC)
+            if filters.active_only:
+                now = datetime.now(UTC)
+                query = query.where(
+                    Demand.status == "active",
+                    Demand.expires_at.is_(None) | (Demand.expires_at > now),
+                )
             return [
                 _Candidate(
-                    d.id, d.kind, d.title,
-                    {"enterprise": d.enterprise.name, "city": d.city, "openings": d.openings},
-                    asks=unique_phrases(d.skills),
+                    row.id, row.kind, row.title,
+                    {"enterprise": row.name, "city": row.city, "openings": row.openings},
+                    asks=unique_phrases(row.skills),
                 )
-                for d in session.scalars(query)
-                if not filters.active_only or is_active(d, now)
+                for row in session.execute(query)
             ]
         if target == "courses":
             query = select(Course).options(selectinload(Course.school)).where(Course.id.in_(ids))
@@ -343,6 +362,18 @@ class Matcher:
             ]
 
     # -- vectors -----------------------------------------------------------------------------
+
+    def _phrase_table(
+        self, session: Session, query: _Query, candidates: list[_Candidate]
+    ) -> _PhraseTable:
+        """Every phrase vector of one ranking, fetched in one call."""
+        phrases = [*query.asks, *(o.phrase for o in query.offers)]
+        for c in candidates:
+            phrases.extend(c.asks)
+            phrases.extend(o.phrase for o in c.offers)
+        unique = list(dict.fromkeys(phrases))
+        matrix = self.vectors.vectors(session, unique, persist=False) if unique else None
+        return _PhraseTable({p: i for i, p in enumerate(unique)}, matrix)
 
     def _phrase_vectors(self, session: Session, phrases: Sequence[str]) -> np.ndarray:
         return self.vectors.vectors(session, list(phrases), persist=False)

@@ -46,7 +46,7 @@ SETTINGS: tuple[Setting, ...] = (
         "index is built.",
     ),
     Setting("IVF_NPROBE", 24, "IVF lists searched per query (recall against speed)."),
-    Setting("CANDIDATE_POOL", 200, "Whole-text candidates re-ranked skill by skill per query."),
+    Setting("CANDIDATE_POOL", 100, "Whole-text candidates re-ranked skill by skill per query."),
     Setting(
         "SKILL_COVER_THRESHOLD",
         0.62,

@@ -1,0 +1,40 @@
+# talentmatch — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install run test lint bench seed-data clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# torch first and pinned: the CPU wheel; any other spec pulls GBs of CUDA packages
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install  ## fresh machine → demo served at http://127.0.0.1:8000
+	$(BIN)/talentmatch init
+	$(BIN)/talentmatch seed --if-empty
+	$(BIN)/talentmatch index
+	$(BIN)/talentmatch serve --host $(HOST) --port $(PORT)
+
+test: install  ## the whole suite (PostgreSQL too when TEST_DATABASE_URL is set)
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check matcher embeddings store api seed jobs tests bench
+	$(BIN)/mypy
+
+bench: install  ## throughput and latency ratios, printed from one run
+	$(BIN)/python -m bench.core
+
+seed-data: install  ## regenerate seed/data/*.jsonl from seed/catalog.py
+	$(BIN)/python -m seed.build
+
+clean:
+	rm -rf instance bench/out .pytest_cache

@@ -1,0 +1,112 @@
+"""REST API through the Flask test client: CRUD, pagination, matches, problem+json errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask.testing import FlaskClient
+
+from api.app import create_app
+from matcher.service import Services
+
+PROBLEM = "application/problem+json"
+DEMAND = {"enterprise": "Acme", "kind": "internship", "title": "PLC intern",
+          "posted_at": "2026-02-01", "skills": ["PLC programming"]}
+
+
+@pytest.fixture
+def client(services: Services) -> Iterator[FlaskClient]:
+    yield create_app(services=services).test_client()
+
+
+@pytest.fixture
+def demo_client(demo: Services) -> FlaskClient:
+    return create_app(services=demo).test_client()
+
+
+def _assert_problem(response, status: int, detail_part: str) -> None:  # type: ignore[no-untyped-def]
+    assert response.status_code == status
+    assert response.content_type == PROBLEM
+    body = response.get_json()
+    assert body["status"] == status and body["title"] and detail_part in body["detail"]
+
+
+def test_crud_round_trip(client: FlaskClient) -> None:
+    created = client.post("/api/v1/demands", json=DEMAND)
+    assert created.status_code == 201
+    demand = created.get_json()
+    assert created.headers["Location"] == f"/api/v1/demands/{demand['id']}"
+    assert demand["status"] == "active" and demand["posted_at"] == "2026-02-01T00:00:00Z"
+    changed = client.patch(f"/api/v1/demands/{demand['id']}", json={"title": "Senior PLC intern"})
+    assert changed.status_code == 200 and changed.get_json()["title"] == "Senior PLC intern"
+    assert client.get(f"/api/v1/demands/{demand['id']}").get_json()["title"] == "Senior PLC intern"
+    assert client.delete(f"/api/v1/demands/{demand['id']}").status_code == 204
+    _assert_problem(client.get(f"/api/v1/demands/{demand['id']}"), 404, "no demand")
+
+
+def test_pagination(demo_client: FlaskClient) -> None:
+    first = demo_client.get("/api/v1/courses?per_page=40").get_json()
+    assert first["pagination"] == {"page": 1, "per_page": 40, "total": 150, "pages": 4}
+    last = demo_client.get("/api/v1/courses?per_page=40&page=4").get_json()
+    assert len(last["items"]) == 30
+    _assert_problem(demo_client.get("/api/v1/courses?per_page=100000"), 422, "per_page")
+
+
+def test_match_endpoints(demo_client: FlaskClient) -> None:
+    demands = demo_client.get("/api/v1/demands?q=PLC Programming Engineer").get_json()["items"]
+    response = demo_client.get(f"/api/v1/demands/{demands[0]['id']}/matches?target=courses&k=3")
+    results = response.get_json()["results"]
+    assert results[0]["title"] == "PLC Programming and Applications"
+    assert set(results[0]) >= {"id", "kind", "title", "score", "rank", "explanation"}
+    assert set(results[0]["explanation"]) >= {"covered", "missing"}
+    for path in ("/api/v1/programs/1/matches", "/api/v1/courses/1/matches",
+                 "/api/v1/students/1/matches?k=2"):
+        assert demo_client.get(path).status_code == 200, path
+    text = demo_client.post("/api/v1/match", json={"text": "TIG welding", "target": "courses", "k": 2})
+    assert text.get_json()["results"][0]["title"] == "Welding Technology"
+
+
+def test_errors_are_problem_json(client: FlaskClient) -> None:
+    _assert_problem(client.post("/api/v1/demands", json={**DEMAND, "id": 5}), 422, "'id'")
+    _assert_problem(client.post("/api/v1/demands", json={**DEMAND, "posted_at": "2026-02-30"}),
+                    422, "posted_at")
+    _assert_problem(client.post("/api/v1/demands", json={k: v for k, v in DEMAND.items()
+                                                         if k != "title"}), 422, "title")
+    _assert_problem(client.post("/api/v1/demands", data="{bad", content_type="application/json"),
+                    400, "not valid JSON")
+    _assert_problem(client.get("/api/v1/nothing-here"), 404, "not found")
+    _assert_problem(client.get("/api/v1/demands/77/matches"), 404, "no demand with id 77")
+    _assert_problem(client.get("/api/v1/demands/1/matches?target=planets"), 422, "target")
+    _assert_problem(client.post("/api/v1/match", json={"text": ""}), 422, "text")
+    _assert_problem(client.post("/api/v1/match", json={"text": "x" * 20_001}), 422, "text")
+    client.post("/api/v1/demands", json={**DEMAND, "external_id": "E1"})
+    _assert_problem(client.post("/api/v1/demands", json={**DEMAND, "external_id": "E1"}),
+                    409, "external_id 'E1'")
+    assert client.get("/api/v1/demands").get_json()["pagination"]["total"] == 1
+
+
+def test_unexpected_error_is_logged_not_echoed(client: FlaskClient, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    services = client.application.extensions["talentmatch"]
+
+    def explode(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("secret internals")
+
+    monkeypatch.setattr(services.catalog, "list", explode)
+    response = client.get("/api/v1/courses")
+    _assert_problem(response, 500, "unexpected")
+    assert "secret" not in response.get_data(as_text=True)
+
+
+def test_openapi_document(client: FlaskClient) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    for path in ("/api/v1/demands", "/api/v1/demands/{item_id}/matches", "/api/v1/match",
+                 "/api/v1/students/{item_id}", "/api/v1/programs/{item_id}/matches"):
+        assert path in spec["paths"], path
+    assert client.get("/api/docs").status_code == 200
+
+
+def test_search_page(demo_client: FlaskClient) -> None:
+    page = demo_client.get("/?q=fiber+fusion+splicing&target=courses").get_data(as_text=True)
+    assert "Optical Fiber Communication" in page
