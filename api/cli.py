@@ -80,7 +80,9 @@ def _print_results(data: dict[str, Any]) -> None:
         click.echo("no matches")
     for r in results:
         where = r.get("enterprise") or r.get("school") or ""
-        click.echo(f"{r['rank']:>3}. {r['score']:.3f}  [{r['kind']}] {r['title']}  ({where}, id {r['id']})")
+        click.echo(
+            f"{r['rank']:>3}. {r['score']:.3f}  [{r['kind']}] {r['title']}  ({where}, id {r['id']})"
+        )
         covered = ", ".join(f"{c['skill']} <- {c['by']}" for c in r["explanation"]["covered"])
         if covered:
             click.echo(f"       covered: {covered}")
@@ -119,7 +121,7 @@ def seed(ctx: click.Context, if_empty: bool) -> None:
     services = _services(ctx)
     bars: dict[str, tqdm] = {}
 
-    def progress(kind: str, n: int, total: int) -> None:
+    def progress(kind: str, n: int, total: int = 0) -> None:
         if kind not in bars:
             bars[kind] = tqdm(desc=f"encoding {kind}", unit="text", file=sys.stderr, disable=None)
         bars[kind].update(n)
@@ -207,36 +209,59 @@ def match() -> None:
 
 
 def _match_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    for option in reversed([
-        click.option("-k", "k", default=10, type=click.IntRange(1, 500), help="Results."),
-        click.option("--kind", "kinds", multiple=True, type=DEMAND_KINDS,
-                     help="Demand kinds to keep (repeatable)."),
-        click.option("--city", help="Only this city."),
-        click.option("--school", "school_id", type=int, help="Only this school's offerings."),
-        click.option("--include-inactive", is_flag=True, help="Also expired or closed demands."),
-        click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
-    ]):
+    for option in reversed(
+        [
+            click.option("-k", "k", default=10, type=click.IntRange(1, 500), help="Results."),
+            click.option(
+                "--kind",
+                "kinds",
+                multiple=True,
+                type=DEMAND_KINDS,
+                help="Demand kinds to keep (repeatable).",
+            ),
+            click.option("--city", help="Only this city."),
+            click.option("--school", "school_id", type=int, help="Only this school's offerings."),
+            click.option(
+                "--include-inactive", is_flag=True, help="Also expired or closed demands."
+            ),
+            click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
+        ]
+    ):
         func = option(func)
     return func
 
 
-def _filters(kinds: tuple[str, ...], city: str | None, school_id: int | None,
-             include_inactive: bool) -> Filters:
+def _filters(
+    kinds: tuple[str, ...], city: str | None, school_id: int | None, include_inactive: bool
+) -> Filters:
     return Filters(kinds or None, city, not include_inactive, school_id)
 
 
 @match.command("demand")
 @click.argument("demand_id", type=int)
-@click.option("--target", type=click.Choice(["courses", "programs", "students"]),
-              default="courses", show_default=True)
+@click.option(
+    "--target",
+    type=click.Choice(["courses", "programs", "students"]),
+    default="courses",
+    show_default=True,
+)
 @_match_options
 @click.pass_context
-def match_demand(ctx: click.Context, demand_id: int, target: str, k: int, kinds: tuple[str, ...],
-                 city: str | None, school_id: int | None, include_inactive: bool,
-                 as_json: bool) -> None:
+def match_demand(
+    ctx: click.Context,
+    demand_id: int,
+    target: str,
+    k: int,
+    kinds: tuple[str, ...],
+    city: str | None,
+    school_id: int | None,
+    include_inactive: bool,
+    as_json: bool,
+) -> None:
     """Courses, programs or consenting students for a demand."""
     results = _services(ctx).matcher.match_demand(
-        demand_id, target, k, _filters(kinds, city, school_id, include_inactive))
+        demand_id, target, k, _filters(kinds, city, school_id, include_inactive)
+    )
     _emit({"results": results}, as_json, _print_results)
 
 
@@ -245,9 +270,16 @@ def _demand_side(name: str, help_text: str) -> None:
     @click.argument("item_id", type=int)
     @_match_options
     @click.pass_context
-    def command(ctx: click.Context, item_id: int, k: int, kinds: tuple[str, ...],
-                city: str | None, school_id: int | None, include_inactive: bool,
-                as_json: bool) -> None:
+    def command(
+        ctx: click.Context,
+        item_id: int,
+        k: int,
+        kinds: tuple[str, ...],
+        city: str | None,
+        school_id: int | None,
+        include_inactive: bool,
+        as_json: bool,
+    ) -> None:
         method = getattr(_services(ctx).matcher, f"match_{name}")
         results = method(item_id, k, _filters(kinds, city, school_id, include_inactive))
         _emit({"results": results}, as_json, _print_results)
@@ -260,16 +292,29 @@ _demand_side("student", "Internships and jobs for the student, with courses for 
 
 @match.command("text")
 @click.argument("text")
-@click.option("--target", type=click.Choice(["demands", "courses", "programs"]),
-              default="demands", show_default=True)
+@click.option(
+    "--target",
+    type=click.Choice(["demands", "courses", "programs"]),
+    default="demands",
+    show_default=True,
+)
 @_match_options
 @click.pass_context
-def match_text(ctx: click.Context, text: str, target: str, k: int, kinds: tuple[str, ...],
-               city: str | None, school_id: int | None, include_inactive: bool,
-               as_json: bool) -> None:
+def match_text(
+    ctx: click.Context,
+    text: str,
+    target: str,
+    k: int,
+    kinds: tuple[str, ...],
+    city: str | None,
+    school_id: int | None,
+    include_inactive: bool,
+    as_json: bool,
+) -> None:
     """Free text (skills separated by commas, or a description) against any kind."""
     results = _services(ctx).matcher.match_text(
-        text, target, k, _filters(kinds, city, school_id, include_inactive))
+        text, target, k, _filters(kinds, city, school_id, include_inactive)
+    )
     _emit({"results": results}, as_json, _print_results)
 
 

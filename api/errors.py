@@ -46,8 +46,14 @@ def _validation_errors(detail: Any) -> list[dict[str, str]]:
                 for field, messages in fields.items():
                     for message in messages if isinstance(messages, list) else [messages]:
                         text = str(message).removeprefix("Value error, ")
-                        errors.append({"field": f"{field}" if location == "json" else
-                                       f"{location}.{field}", "message": text})
+                        errors.append(
+                            {
+                                "field": f"{field}"
+                                if location == "json"
+                                else f"{location}.{field}",
+                                "message": text,
+                            }
+                        )
     return errors
 
 

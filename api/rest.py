@@ -114,7 +114,10 @@ def _register_resource(kind: str) -> None:
         return {
             "items": page.items,
             "pagination": {
-                "page": page.page, "per_page": per_page, "total": page.total, "pages": pages,
+                "page": page.page,
+                "per_page": per_page,
+                "total": page.total,
+                "pages": pages,
             },
         }
 
@@ -171,8 +174,11 @@ for _kind in INPUT_MODELS:
 
 @bp.get("/demands/<int:item_id>/matches")
 @bp.input(MatchQuery, location="query")
-@bp.doc(summary="Courses, programs or consenting students for a demand", tags=["Matching"],
-        responses=PROBLEM_RESPONSES)
+@bp.doc(
+    summary="Courses, programs or consenting students for a demand",
+    tags=["Matching"],
+    responses=PROBLEM_RESPONSES,
+)
 def demand_matches(item_id: int, query_data: MatchQuery) -> dict[str, Any]:
     results = services().matcher.match_demand(
         item_id, query_data.target, _check_k(query_data.k), _filters(query_data)
@@ -202,8 +208,11 @@ _demand_side("students", "Internships and jobs for a student, with courses for m
 
 @bp.post("/match")
 @bp.input(TextMatchIn)
-@bp.doc(summary="Free text against demands, courses or programs", tags=["Matching"],
-        responses=PROBLEM_RESPONSES)
+@bp.doc(
+    summary="Free text against demands, courses or programs",
+    tags=["Matching"],
+    responses=PROBLEM_RESPONSES,
+)
 def text_match(json_data: TextMatchIn) -> dict[str, Any]:
     results = services().matcher.match_text(
         json_data.text, json_data.target, _check_k(json_data.k), _filters(json_data)

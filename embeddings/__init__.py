@@ -3,4 +3,11 @@
 from .encoder import DEFAULT_MODEL_NAME, Encoder, ModelLoadError
 from .index import IndexStore, Snapshot, VectorIndex
 
-__all__ = ["DEFAULT_MODEL_NAME", "Encoder", "IndexStore", "ModelLoadError", "Snapshot", "VectorIndex"]
+__all__ = [
+    "DEFAULT_MODEL_NAME",
+    "Encoder",
+    "IndexStore",
+    "ModelLoadError",
+    "Snapshot",
+    "VectorIndex",
+]

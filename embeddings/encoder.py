@@ -70,8 +70,9 @@ class Encoder:
     @property
     def dimension(self) -> int:
         model = self._load()
-        get_dim = getattr(model, "get_embedding_dimension", None) or getattr(
-            model, "get_sentence_embedding_dimension"
+        get_dim = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
         )
         return int(get_dim())
 

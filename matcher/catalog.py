@@ -23,7 +23,15 @@ from store import Course, Database, Demand, Organization, Program, Student
 from .errors import Conflict, NotFound, ValidationFailed
 from .indexing import IndexService
 from .records import RECORDERS
-from .schemas import INPUT_MODELS, CourseIn, DemandIn, InputModel, OrganizationIn, ProgramIn, StudentIn
+from .schemas import (
+    INPUT_MODELS,
+    CourseIn,
+    DemandIn,
+    InputModel,
+    OrganizationIn,
+    ProgramIn,
+    StudentIn,
+)
 from .texts import content_hash, course_phrases, entity_text
 from .vectors import VectorCache
 
@@ -113,7 +121,9 @@ class _Resolver:
             self._orgs[key] = org
         return self._orgs[key]
 
-    def courses(self, school: Organization, codes: Sequence[str], ids: Sequence[int]) -> list[Course]:
+    def courses(
+        self, school: Organization, codes: Sequence[str], ids: Sequence[int]
+    ) -> list[Course]:
         found: list[Course] = []
         if codes:
             rows = self.session.scalars(
@@ -131,7 +141,9 @@ class _Resolver:
             found.append(course)
         return list(dict.fromkeys(found))
 
-    def program(self, school: Organization, program_id: int | None, name: str | None) -> Program | None:
+    def program(
+        self, school: Organization, program_id: int | None, name: str | None
+    ) -> Program | None:
         if program_id is not None:
             program = self.session.get(Program, program_id)
             if program is None:

@@ -160,7 +160,9 @@ class IndexService:
         index = current.copy()
         index.remove(gone)
         if stale:
-            index.upsert(list(stale), self._vectors(session, name, stale, progress), list(stale.values()))
+            index.upsert(
+                list(stale), self._vectors(session, name, stale, progress), list(stale.values())
+            )
         report.upserted[name] = len(stale)
         report.removed[name] = len(gone)
         if index.type != (IVF if len(index) > self.exact_limit else FLAT):
@@ -200,8 +202,12 @@ class IndexService:
         by_hash = self.vectors.stored_by_hash(session, rows.values())
         unknown = [i for i, h in rows.items() if h not in by_hash]
         if unknown:
-            log.info("encoding %d %s texts not stored for model %s", len(unknown), name,
-                     self.vectors.model)
+            log.info(
+                "encoding %d %s texts not stored for model %s",
+                len(unknown),
+                name,
+                self.vectors.model,
+            )
             model = COLLECTIONS[name]
             entities = session.scalars(select(model).where(model.id.in_(unknown))).all()
             texts = [entity_text(e) for e in entities]

@@ -27,7 +27,7 @@ from store import Course, Database, Demand, Organization, Program, Student
 from .errors import NotFound, ValidationFailed
 from .indexing import IndexService
 from .schemas import MAX_TEXT_CHARS
-from .texts import course_phrases, entity_text, split_skill_list, student_phrases, unique_phrases
+from .texts import course_phrases, entity_text, split_skill_list, unique_phrases
 from .vectors import VectorCache
 
 DEMAND_TARGETS = ("courses", "programs", "students")
@@ -179,7 +179,8 @@ class Matcher:
             raise ValidationFailed(f"field 'text': longer than {MAX_TEXT_CHARS} characters")
         phrases = split_skill_list(text) if len(text) <= 2000 else []
         with self.db.session() as session:
-            vector = self.vectors.vectors(session, [text], persist=False)[0]
+            # one encoder call for the text and its phrases; the phrase table then finds them
+            vector = self.vectors.vectors(session, [text, *phrases], persist=False)[0]
             if target == "demands":
                 query = _Query(vector, offers=[_Offer(p) for p in phrases])
             else:
@@ -197,7 +198,9 @@ class Matcher:
         pool = max(self.candidate_pool, 4 * k)
         while True:
             scores, ids = index.search(query.vector[None, :], pool)
-            text_scores = {int(i): float(s) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0}
+            text_scores = {
+                int(i): float(s) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0
+            }
             candidates = self._load(session, target, list(text_scores), filters)
             if len(candidates) >= k or pool >= len(index):
                 break
@@ -265,8 +268,15 @@ class Matcher:
         if target == "demands":
             query = (
                 select(
-                    Demand.id, Demand.kind, Demand.title, Demand.city, Demand.openings,
-                    Demand.skills, Demand.status, Demand.expires_at, Organization.name,
+                    Demand.id,
+                    Demand.kind,
+                    Demand.title,
+                    Demand.city,
+                    Demand.openings,
+                    Demand.skills,
+                    Demand.status,
+                    Demand.expires_at,
+                    Organization.name,
                 )
                 .join(Organization, Demand.enterprise_id == Organization.id)
                 .where(Demand.id.in_(ids))
@@ -283,7 +293,9 @@ class Matcher:
                 )
             return [
                 _Candidate(
-                    row.id, row.kind, row.title,
+                    row.id,
+                    row.kind,
+                    row.title,
                     {"enterprise": row.name, "city": row.city, "openings": row.openings},
                     asks=unique_phrases(row.skills),
                 )
@@ -294,8 +306,13 @@ class Matcher:
             if filters.school_id:
                 query = query.where(Course.school_id == filters.school_id)
             return [
-                _Candidate(c.id, "course", c.title, {"code": c.code, "school": c.school.name},
-                           offers=_course_offers([c]))
+                _Candidate(
+                    c.id,
+                    "course",
+                    c.title,
+                    {"code": c.code, "school": c.school.name},
+                    offers=_course_offers([c]),
+                )
                 for c in session.scalars(query)
             ]
         if target == "programs":
@@ -307,8 +324,13 @@ class Matcher:
             if filters.school_id:
                 query = query.where(Program.school_id == filters.school_id)
             return [
-                _Candidate(p.id, "program", p.name, {"school": p.school.name},
-                           offers=_course_offers(p.courses))
+                _Candidate(
+                    p.id,
+                    "program",
+                    p.name,
+                    {"school": p.school.name},
+                    offers=_course_offers(p.courses),
+                )
                 for p in session.scalars(query)
             ]
         query = (
@@ -321,8 +343,13 @@ class Matcher:
         if filters.school_id:
             query = query.where(Student.school_id == filters.school_id)
         return [
-            _Candidate(s.id, "student", s.name or f"student {s.id}",
-                       {"school": s.school.name}, offers=_student_offers(s))
+            _Candidate(
+                s.id,
+                "student",
+                s.name or f"student {s.id}",
+                {"school": s.school.name},
+                offers=_student_offers(s),
+            )
             for s in session.scalars(query)
         ]
 

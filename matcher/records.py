@@ -22,8 +22,13 @@ def is_active(demand: Demand, now: datetime | None = None) -> bool:
 
 
 def organization_record(org: Organization) -> dict[str, Any]:
-    return {"id": org.id, "kind": org.kind, "name": org.name, "city": org.city,
-            "industry": org.industry}
+    return {
+        "id": org.id,
+        "kind": org.kind,
+        "name": org.name,
+        "city": org.city,
+        "industry": org.industry,
+    }
 
 
 def demand_record(demand: Demand) -> dict[str, Any]:
@@ -39,8 +44,9 @@ def demand_record(demand: Demand) -> dict[str, Any]:
         "city": demand.city,
         "posted_at": iso(demand.posted_at),
         "expires_at": iso(demand.expires_at),
-        "status": "active" if is_active(demand) else (
-            "expired" if demand.status == "active" else demand.status),
+        "status": "active"
+        if is_active(demand)
+        else ("expired" if demand.status == "active" else demand.status),
         "source": demand.source,
         "external_id": demand.external_id,
         "url": demand.url,

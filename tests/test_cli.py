@@ -26,7 +26,10 @@ def _run(runner: CliRunner, *args: str):  # type: ignore[no-untyped-def]
 def test_commands_need_init_first(runner: CliRunner) -> None:
     result = _run(runner, "match", "demand", "1")
     assert result.exit_code == 1
-    assert result.stderr.strip() == "error: the database has no schema yet: run `talentmatch init` first"
+    assert (
+        result.stderr.strip()
+        == "error: the database has no schema yet: run `talentmatch init` first"
+    )
 
 
 def test_init_import_match_json(runner: CliRunner, tmp_path: Path) -> None:
@@ -41,8 +44,17 @@ def test_init_import_match_json(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["created"] == 2
     demands = tmp_path / "demands.jsonl"
-    demands.write_text(json.dumps({"enterprise": "Acme", "kind": "job", "title": "PLC tech",
-                                   "posted_at": "2026-01-01", "skills": ["PLC programming"]}))
+    demands.write_text(
+        json.dumps(
+            {
+                "enterprise": "Acme",
+                "kind": "job",
+                "title": "PLC tech",
+                "posted_at": "2026-01-01",
+                "skills": ["PLC programming"],
+            }
+        )
+    )
     assert _run(runner, "import", "demands", str(demands)).exit_code == 0
     result = _run(runner, "match", "demand", "1", "--json", "-k", "1")
     assert result.exit_code == 0, result.output

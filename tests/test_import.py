@@ -21,8 +21,13 @@ def _write(path: Path, records: list[dict]) -> Path:
     return path
 
 
-GOOD = {"enterprise": "Acme", "kind": "job", "title": "Welder", "posted_at": "2026-02-01",
-        "skills": ["MIG welding"]}
+GOOD = {
+    "enterprise": "Acme",
+    "kind": "job",
+    "title": "Welder",
+    "posted_at": "2026-02-01",
+    "skills": ["MIG welding"],
+}
 
 
 def test_jsonl_json_and_csv_import(services: Services, tmp_path: Path) -> None:
@@ -65,17 +70,25 @@ def test_wrong_csv_header(services: Services, tmp_path: Path) -> None:
 
 
 def test_duplicate_external_ids_in_one_file(services: Services, tmp_path: Path) -> None:
-    path = _write(tmp_path / "d.jsonl", [{**GOOD, "external_id": "A"}, {**GOOD, "external_id": "A"}])
+    path = _write(
+        tmp_path / "d.jsonl", [{**GOOD, "external_id": "A"}, {**GOOD, "external_id": "A"}]
+    )
     with pytest.raises(Conflict, match="line 2: a demand with external_id 'A'"):
         import_file(services.catalog, "demands", path)
     assert _count(services, "demands") == 0
 
 
 def test_skip_invalid_reports_each_skipped_record(services: Services, tmp_path: Path) -> None:
-    path = _write(tmp_path / "d.jsonl", [
-        GOOD, {**GOOD, "kind": "gig"}, {**GOOD, "external_id": "A"}, {**GOOD, "external_id": "A"},
-        {**GOOD, "title": ""},
-    ])
+    path = _write(
+        tmp_path / "d.jsonl",
+        [
+            GOOD,
+            {**GOOD, "kind": "gig"},
+            {**GOOD, "external_id": "A"},
+            {**GOOD, "external_id": "A"},
+            {**GOOD, "title": ""},
+        ],
+    )
     report = import_file(services.catalog, "demands", path, skip_invalid=True)
     assert len(report.created) == 2
     assert [s["record"] for s in report.skipped] == ["line 2", "line 5", "line 4"]

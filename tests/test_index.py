@@ -16,8 +16,10 @@ from seed.catalog import ROLES, TOPICS
 @pytest.fixture(scope="module")
 def corpus(encoder: Encoder) -> np.ndarray:
     """About 3,000 real embeddings of skill combinations from the demo vocabulary."""
-    phrases = sorted({s for t in TOPICS.values() for s in t[2] + t[3]}
-                     | {s for r in ROLES.values() for s in r[3]})
+    phrases = sorted(
+        {s for t in TOPICS.values() for s in t[2] + t[3]}
+        | {s for r in ROLES.values() for s in r[3]}
+    )
     texts = [f"{a}; {b}" for a, b in itertools.islice(itertools.permutations(phrases, 2), 3000)]
     return encoder.encode(texts)
 
@@ -59,7 +61,9 @@ def test_upsert_and_remove_keep_ids(corpus: np.ndarray) -> None:
     assert found[0, 0] == 2
 
 
-def test_publish_swaps_manifest_and_keeps_previous_files(tmp_path: Path, corpus: np.ndarray) -> None:
+def test_publish_swaps_manifest_and_keeps_previous_files(
+    tmp_path: Path, corpus: np.ndarray
+) -> None:
     store = IndexStore(tmp_path, nprobe=8)
     first = VectorIndex.build(corpus.shape[1], [1], corpus[:1], ["a"], 100, 8)
     with store.write_lock():

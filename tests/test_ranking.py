@@ -66,7 +66,9 @@ def test_program_finds_the_demands_it_serves(demo: Services) -> None:
 
 def test_course_finds_demands(demo: Services) -> None:
     with demo.db.session() as session:
-        course_id = session.scalar(select(Course.id).where(Course.title == "SMT Surface Mount Production"))
+        course_id = session.scalar(
+            select(Course.id).where(Course.title == "SMT Surface Mount Production")
+        )
     results = demo.matcher.match_course(course_id, k=3, filters=Filters(active_only=False))
     assert all("SMT" in r["title"] for r in results)
 
@@ -102,8 +104,9 @@ def test_filters_kind_city_and_activity(demo: Services) -> None:
 
 
 def test_expired_posting_is_not_matched_unless_asked(demo: Services) -> None:
-    everything = demo.matcher.match_text("hot rolling steel", "demands", k=200,
-                                         filters=Filters(active_only=False))
+    everything = demo.matcher.match_text(
+        "hot rolling steel", "demands", k=200, filters=Filters(active_only=False)
+    )
     active = demo.matcher.match_text("hot rolling steel", "demands", k=200)
     assert len(active) < len(everything)
 
