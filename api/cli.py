@@ -6,6 +6,7 @@ Errors are one line on stderr and a non-zero exit: 1 for bad input or state, 2 f
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sys
@@ -209,6 +210,20 @@ def match() -> None:
 
 
 def _match_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Adds -k, the filter options and --json; hands the command one ``filters`` value."""
+
+    @functools.wraps(func)
+    def wrapper(
+        *args: Any,
+        kinds: tuple[str, ...],
+        city: str | None,
+        school_id: int | None,
+        include_inactive: bool,
+        **kwargs: Any,
+    ) -> Any:
+        filters = Filters(kinds or None, city, not include_inactive, school_id)
+        return func(*args, filters=filters, **kwargs)
+
     for option in reversed(
         [
             click.option("-k", "k", default=10, type=click.IntRange(1, 500), help="Results."),
@@ -227,14 +242,8 @@ def _match_options(func: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--json", "as_json", is_flag=True, help="Machine-readable output."),
         ]
     ):
-        func = option(func)
-    return func
-
-
-def _filters(
-    kinds: tuple[str, ...], city: str | None, school_id: int | None, include_inactive: bool
-) -> Filters:
-    return Filters(kinds or None, city, not include_inactive, school_id)
+        wrapper = option(wrapper)
+    return wrapper
 
 
 @match.command("demand")
@@ -248,20 +257,10 @@ def _filters(
 @_match_options
 @click.pass_context
 def match_demand(
-    ctx: click.Context,
-    demand_id: int,
-    target: str,
-    k: int,
-    kinds: tuple[str, ...],
-    city: str | None,
-    school_id: int | None,
-    include_inactive: bool,
-    as_json: bool,
+    ctx: click.Context, demand_id: int, target: str, k: int, filters: Filters, as_json: bool
 ) -> None:
     """Courses, programs or consenting students for a demand."""
-    results = _services(ctx).matcher.match_demand(
-        demand_id, target, k, _filters(kinds, city, school_id, include_inactive)
-    )
+    results = _services(ctx).matcher.match_demand(demand_id, target, k, filters)
     _emit({"results": results}, as_json, _print_results)
 
 
@@ -270,19 +269,9 @@ def _demand_side(name: str, help_text: str) -> None:
     @click.argument("item_id", type=int)
     @_match_options
     @click.pass_context
-    def command(
-        ctx: click.Context,
-        item_id: int,
-        k: int,
-        kinds: tuple[str, ...],
-        city: str | None,
-        school_id: int | None,
-        include_inactive: bool,
-        as_json: bool,
-    ) -> None:
+    def command(ctx: click.Context, item_id: int, k: int, filters: Filters, as_json: bool) -> None:
         method = getattr(_services(ctx).matcher, f"match_{name}")
-        results = method(item_id, k, _filters(kinds, city, school_id, include_inactive))
-        _emit({"results": results}, as_json, _print_results)
+        _emit({"results": method(item_id, k, filters)}, as_json, _print_results)
 
 
 _demand_side("program", "Demands that this program serves.")
@@ -301,20 +290,10 @@ _demand_side("student", "Internships and jobs for the student, with courses for 
 @_match_options
 @click.pass_context
 def match_text(
-    ctx: click.Context,
-    text: str,
-    target: str,
-    k: int,
-    kinds: tuple[str, ...],
-    city: str | None,
-    school_id: int | None,
-    include_inactive: bool,
-    as_json: bool,
+    ctx: click.Context, text: str, target: str, k: int, filters: Filters, as_json: bool
 ) -> None:
     """Free text (skills separated by commas, or a description) against any kind."""
-    results = _services(ctx).matcher.match_text(
-        text, target, k, _filters(kinds, city, school_id, include_inactive)
-    )
+    results = _services(ctx).matcher.match_text(text, target, k, filters)
     _emit({"results": results}, as_json, _print_results)
 
 

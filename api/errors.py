@@ -37,33 +37,30 @@ def problem(
     return Response(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
 
 
-def _validation_errors(detail: Any) -> list[dict[str, str]]:
-    """APIFlask's ``{location: {field: [messages]}}`` as ``[{"field", "message"}]``."""
+def _validation_errors(detail: Any) -> tuple[str, list[dict[str, str]]]:
+    """APIFlask's ``{location: {field: [messages]}}`` as (location, ``[{"field", "message"}]``)."""
     errors = []
+    where = "body"
     if isinstance(detail, dict):
         for location, fields in detail.items():
-            if isinstance(fields, dict):
-                for field, messages in fields.items():
-                    for message in messages if isinstance(messages, list) else [messages]:
-                        text = str(message).removeprefix("Value error, ")
-                        errors.append(
-                            {
-                                "field": f"{field}"
-                                if location == "json"
-                                else f"{location}.{field}",
-                                "message": text,
-                            }
-                        )
-    return errors
+            if not isinstance(fields, dict):
+                continue
+            where = "body" if location == "json" else location
+            for field, messages in fields.items():
+                name = field.removeprefix(f"{location}.")
+                name = "(whole body)" if name == "_schema" else name
+                for message in messages if isinstance(messages, list) else [messages]:
+                    text = str(message).removeprefix("Value error, ")
+                    errors.append({"field": name, "message": text})
+    return where, errors
 
 
 def init_app(app: APIFlask) -> None:
     @app.error_processor
     def _http_error(error: HTTPError) -> Response:
-        errors = _validation_errors(error.detail)
+        where, errors = _validation_errors(error.detail)
         if errors:
             first = errors[0]
-            where = "body" if not first["field"].startswith("query.") else "query"
             detail = f"{where}: field '{first['field']}': {first['message']}"
         else:
             detail = error.message or "request failed"

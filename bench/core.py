@@ -58,7 +58,7 @@ def bench_ingest() -> None:
         for i in range(3000)
     ]
     services = _services("ingest")
-    model = services.encoder._load()
+    model = services.encoder.load()
     model.encode(texts[:64], batch_size=64)  # warm up
     start = time.perf_counter()
     model.encode(texts, batch_size=services.encoder.batch_size, normalize_embeddings=True)
@@ -151,7 +151,7 @@ def bench_latency() -> None:
         total = size
         loaded = time.perf_counter() - start
         index = services.index.collection("demands")
-        model = services.encoder._load()
+        model = services.encoder.load()
         for q in queries[:20]:  # warm up both paths (other queries than those measured)
             services.matcher.match_text(q, "demands", k=10)
         raw_times, match_times = [], []

@@ -48,7 +48,8 @@ class Encoder:
         self._lock = threading.Lock()
         self.calls = 0  # texts handed to the model, for tests and benchmarks
 
-    def _load(self) -> Any:
+    def load(self) -> Any:
+        """The loaded sentence-transformers model (loaded on first call)."""
         with self._lock:
             if self._model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -69,7 +70,7 @@ class Encoder:
 
     @property
     def dimension(self) -> int:
-        model = self._load()
+        model = self.load()
         get_dim = (
             getattr(model, "get_embedding_dimension", None)
             or model.get_sentence_embedding_dimension
@@ -82,7 +83,7 @@ class Encoder:
         progress: Callable[[int], None] | None = None,
     ) -> np.ndarray:
         """Encode ``texts`` into a float32 matrix of unit rows, ``progress(n)`` after each batch."""
-        model = self._load()
+        model = self.load()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         chunk = self.batch_size * 8  # large chunks keep the model's length sorting effective

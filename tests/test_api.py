@@ -93,6 +93,8 @@ def test_errors_are_problem_json(client: FlaskClient) -> None:
         "not valid JSON",
     )
     _assert_problem(client.get("/api/v1/nothing-here"), 404, "not found")
+    _assert_problem(client.get("/api/v1/demands?bogus=1"), 422, "query: field 'bogus'")
+    _assert_problem(client.post("/api/v1/demands", json=[1]), 422, "field '(whole body)'")
     _assert_problem(client.get("/api/v1/demands/77/matches"), 404, "no demand with id 77")
     _assert_problem(client.get("/api/v1/demands/1/matches?target=planets"), 422, "target")
     _assert_problem(client.post("/api/v1/match", json={"text": ""}), 422, "text")
