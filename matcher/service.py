@@ -11,6 +11,9 @@ from store import Database, upgrade_schema
 
 from .catalog import Catalog
 from .errors import ConfigError
+from .gap_history import GapHistory
+from .gap_rules import GapRules
+from .gaps import GapAnalyzer
 from .indexing import IndexService
 from .ranking import Matcher
 from .settings import load_settings
@@ -44,6 +47,8 @@ class Services:
             skill_weight=self.settings["SKILL_WEIGHT"],
             cover_threshold=self.settings["SKILL_COVER_THRESHOLD"],
         )
+        self.gaps = GapAnalyzer(self.db, self.vectors, GapRules.from_settings(self.settings))
+        self.gap_history = GapHistory(self.db, self.gaps)
 
     @classmethod
     def from_environment(

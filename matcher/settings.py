@@ -59,6 +59,27 @@ SETTINGS: tuple[Setting, ...] = (
         "Weight of the skill-by-skill score in a match score; the whole-text similarity gets "
         "the rest.",
     ),
+    Setting(
+        "GAP_COVER_THRESHOLD",
+        0.6,
+        "Coverage (best cosine similarity between a demanded skill and any phrase a course in "
+        "scope teaches) from which the skill counts as covered; tuned on the ESCO evaluation "
+        "(`make bench-gaps`).",
+    ),
+    Setting(
+        "GAP_GROUP_THRESHOLD",
+        0.8,
+        "Cosine similarity from which two demanded skill phrases are grouped into one skill.",
+    ),
+    Setting(
+        "GAP_RED_LAG_DAYS",
+        180,
+        "A gap unmet for at least this many days and asked by GAP_RED_MIN_ENTERPRISES "
+        "enterprises is red; other gaps are yellow, covered skills green.",
+    ),
+    Setting("GAP_RED_MIN_ENTERPRISES", 2, "Enterprises asking, from which an old gap is red."),
+    Setting("GAP_TREND_DAYS", 90, "Window of the trend: postings in it against the one before."),
+    Setting("GAP_NEAREST_COURSES", 3, "Nearest courses (revision candidates) listed per skill."),
     Setting("PAGE_SIZE", 20, "Default page size of REST lists."),
     Setting("MAX_PAGE_SIZE", 200, "Largest page size a REST list accepts."),
     Setting("MAX_K", 200, "Largest number of match results one request may ask for."),

@@ -190,3 +190,19 @@ class TextEmbedding(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     dimension: Mapped[int] = mapped_column(Integer)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class GapSnapshot(Base):
+    """A gap report as it stood on one day, for one scope; the history of the gap reports."""
+
+    __tablename__ = "gap_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    as_of: Mapped[date] = mapped_column(Date, index=True)
+    scope: Mapped[str] = mapped_column(String(16))  # region | school
+    school_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

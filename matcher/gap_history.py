@@ -1,0 +1,141 @@
+"""Gap snapshots: reports stored as they stood, and what a report learns from them.
+
+A snapshot is taken at each refresh and by ``talentmatch gaps --snapshot``. A later report of
+the same scope then shows the history (counts per snapshot, for the trend chart), which gaps
+opened or closed since the previous snapshot, and, per skill, since when snapshots have
+flagged it. Skills are recognised across snapshots by shared phrases, since a group's label can
+change as new wordings arrive.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from store import Database, GapSnapshot
+
+from .gaps import GapAnalyzer
+from .records import iso
+from .texts import normalise
+
+
+def _keys(item: dict[str, Any]) -> set[str]:
+    return {normalise(p) for p in item["phrases"]}
+
+
+def _history_row(snapshot: GapSnapshot) -> dict[str, Any]:
+    summary = snapshot.summary or {}
+    return {
+        "id": snapshot.id,
+        "as_of": snapshot.as_of.isoformat(),
+        "taken_at": iso(snapshot.taken_at),
+        **{k: summary.get(k, 0) for k in ("gaps", "red", "yellow", "green", "unmet_openings")},
+    }
+
+
+class _PhraseLookup:
+    """Items of one snapshot, found by any of their phrases."""
+
+    def __init__(self, items: list[dict[str, Any]]) -> None:
+        self._by_phrase: dict[str, dict[str, Any]] = {}
+        for item in items:
+            for key in _keys(item):
+                self._by_phrase.setdefault(key, item)
+
+    def find(self, item: dict[str, Any]) -> dict[str, Any] | None:
+        for key in _keys(item):
+            if key in self._by_phrase:
+                return self._by_phrase[key]
+        return None
+
+
+class GapHistory:
+    def __init__(self, db: Database, analyzer: GapAnalyzer) -> None:
+        self.db = db
+        self.analyzer = analyzer
+
+    def report(
+        self,
+        school_id: int | None = None,
+        as_of: str | date | None = None,
+        *,
+        snapshot: bool = False,
+        progress: Callable[[int], None] | None = None,
+    ) -> dict[str, Any]:
+        """A gap report with its history; with ``snapshot`` it is stored first."""
+        report = self.analyzer.report(school_id, as_of, progress)
+        with self.db.session() as session:
+            if snapshot:
+                row = GapSnapshot(
+                    as_of=date.fromisoformat(report["as_of"]),
+                    scope=report["scope"],
+                    school_id=school_id,
+                    summary=report["summary"],
+                    items=report["items"],
+                )
+                session.add(row)
+                session.flush()
+                report["snapshot_id"] = row.id
+            snapshots = self._snapshots(session, school_id, date.fromisoformat(report["as_of"]))
+            self._annotate(report, snapshots)
+        return report
+
+    @staticmethod
+    def _snapshots(session: Any, school_id: int | None, day: date) -> list[GapSnapshot]:
+        query = select(GapSnapshot).where(GapSnapshot.as_of <= day)
+        if school_id is None:
+            query = query.where(GapSnapshot.scope == "region")
+        else:
+            query = query.where(GapSnapshot.school_id == school_id)
+        latest: dict[date, GapSnapshot] = {}
+        for snap in session.scalars(query.order_by(GapSnapshot.as_of, GapSnapshot.taken_at)):
+            latest[snap.as_of] = snap  # the last one taken on a day stands for that day
+        return list(latest.values())
+
+    @staticmethod
+    def _annotate(report: dict[str, Any], snapshots: list[GapSnapshot]) -> None:
+        report["history"] = [_history_row(s) for s in snapshots]
+        flagged: list[tuple[str, _PhraseLookup]] = [
+            (s.as_of.isoformat(), _PhraseLookup([i for i in s.items if not i["covered"]]))
+            for s in snapshots
+        ]
+        for item in report["items"]:
+            item["flagged_since"] = next(
+                (day for day, lookup in flagged if lookup.find(item) is not None), None
+            )
+        earlier = [s for s in snapshots if s.as_of.isoformat() < report["as_of"]]
+        if not earlier:
+            report["changes"] = None
+            return
+        previous = earlier[-1]
+        was = _PhraseLookup(previous.items)
+        now = _PhraseLookup(report["items"])
+        opened, closed = [], []
+        for item in report["items"]:
+            before = was.find(item)
+            if not item["covered"] and (before is None or before["covered"]):
+                opened.append(item["skill"])
+            if item["covered"] and before is not None and not before["covered"]:
+                closed.append(item["skill"])
+        no_longer_asked = [
+            i["skill"] for i in previous.items if not i["covered"] and now.find(i) is None
+        ]
+        report["changes"] = {
+            "since": previous.as_of.isoformat(),
+            "opened": opened,
+            "closed": closed,
+            "no_longer_asked": no_longer_asked,
+        }
+
+    def snapshots(self, school_id: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        """Stored snapshots of a scope, newest first, without their items."""
+        with self.db.session() as session:
+            query = select(GapSnapshot).order_by(GapSnapshot.taken_at.desc()).limit(limit)
+            if school_id is None:
+                query = query.where(GapSnapshot.scope == "region")
+            else:
+                query = query.where(GapSnapshot.school_id == school_id)
+            return [_history_row(s) for s in session.scalars(query)]

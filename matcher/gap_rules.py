@@ -1,0 +1,84 @@
+"""The rules that turn a skill's coverage and demand into a decision, a trend and a warning.
+
+Every number here is a setting (``GAP_*`` in ``matcher/settings.py``, documented in README):
+
+- covered: ``coverage >= GAP_COVER_THRESHOLD``, where coverage is the best cosine similarity
+  between the skill and any phrase a course in scope teaches (tuned on the ESCO evaluation in
+  ``bench/gaps.py``, never on the demo).
+- red: not covered, unmet for ``GAP_RED_LAG_DAYS`` days or more, and asked by at least
+  ``GAP_RED_MIN_ENTERPRISES`` enterprises — a gap that has become structural.
+- yellow: not covered otherwise — new, or asked by a single enterprise: watch it.
+- green: covered.
+- trend: postings in the last ``GAP_TREND_DAYS`` days against the same span before it;
+  ``new`` when nothing was posted before, ``rising`` / ``falling`` beyond a 25 % change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ConfigError
+
+RED, YELLOW, GREEN = "red", "yellow", "green"
+SEVERITY_ORDER = {RED: 0, YELLOW: 1, GREEN: 2}
+_TREND_CHANGE = 0.25
+
+
+@dataclass(frozen=True)
+class GapRules:
+    cover_threshold: float = 0.6
+    group_threshold: float = 0.8
+    red_lag_days: int = 180
+    red_min_enterprises: int = 2
+    trend_days: int = 90
+    nearest_courses: int = 3
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> GapRules:
+        rules = cls(
+            cover_threshold=settings["GAP_COVER_THRESHOLD"],
+            group_threshold=settings["GAP_GROUP_THRESHOLD"],
+            red_lag_days=settings["GAP_RED_LAG_DAYS"],
+            red_min_enterprises=settings["GAP_RED_MIN_ENTERPRISES"],
+            trend_days=settings["GAP_TREND_DAYS"],
+            nearest_courses=settings["GAP_NEAREST_COURSES"],
+        )
+        for name in ("cover_threshold", "group_threshold"):
+            if not 0.0 < getattr(rules, name) <= 1.0:
+                raise ConfigError(f"setting GAP_{name.upper()} must lie in (0, 1]")
+        if rules.trend_days < 1 or rules.red_lag_days < 0 or rules.nearest_courses < 0:
+            raise ConfigError("settings GAP_TREND_DAYS, GAP_RED_LAG_DAYS, GAP_NEAREST_COURSES")
+        return rules
+
+    def is_covered(self, coverage: float) -> bool:
+        return coverage >= self.cover_threshold
+
+    def severity(self, covered: bool, lag_days: int, enterprises: int) -> str:
+        if covered:
+            return GREEN
+        if lag_days >= self.red_lag_days and enterprises >= self.red_min_enterprises:
+            return RED
+        return YELLOW
+
+    @staticmethod
+    def trend(last: int, previous: int) -> str:
+        """``new`` | ``rising`` | ``steady`` | ``falling`` from two window counts."""
+        if previous == 0:
+            return "new" if last > 0 else "steady"
+        change = (last - previous) / previous
+        if change > _TREND_CHANGE:
+            return "rising"
+        if change < -_TREND_CHANGE:
+            return "falling"
+        return "steady"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cover_threshold": self.cover_threshold,
+            "group_threshold": self.group_threshold,
+            "red_lag_days": self.red_lag_days,
+            "red_min_enterprises": self.red_min_enterprises,
+            "trend_days": self.trend_days,
+        }

@@ -1,0 +1,353 @@
+"""Curriculum gap reports: demanded skills that no course in scope teaches.
+
+A report is computed as of a day (default today) for one school's courses or the whole region:
+
+1. every demand posted by then contributes its skill phrases (``skills.demand_phrases``); the
+   phrases are grouped into skills by meaning (``skills.group_phrases``); skills that no active
+   demand asks for any more are left out;
+2. each skill's coverage is the best cosine similarity between the skill and any phrase a
+   course in scope teaches (title, skills, outcomes, description clauses); ``GapRules``
+   decides covered or not and the warning level;
+3. the demand behind it: active demands, openings, enterprises, first seen (over every posting,
+   also expired ones), lag (days unmet), and the trend of postings.
+
+Dates: a course counts from its last revision (or creation, if never revised), because its
+current content dates from then. So a course revised to add a skill closes the gap on the day
+of that revision, which gives the curriculum response time (first demand → first covering
+course); a report as of an earlier day leaves out courses revised after it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import faiss
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from store import Course, Database, Demand, Organization
+
+from .errors import NotFound, ValidationFailed
+from .gap_rules import SEVERITY_ORDER, GapRules
+from .phrasing import encoding_form
+from .skills import (
+    PhraseVocabulary,
+    SkillGroup,
+    course_offer_phrases,
+    demand_phrases,
+    group_phrases,
+)
+from .texts import normalise
+from .vectors import VectorCache
+
+_SEARCH_DEPTH = 64  # course phrases looked at per skill: enough for the nearest courses
+
+
+@dataclass
+class _DemandRow:
+    id: int
+    enterprise: str
+    posted: date
+    active: bool
+    openings: int
+    phrases: list[str]
+
+
+@dataclass
+class _CourseRow:
+    id: int
+    title: str
+    school: str
+    since: date
+    phrases: list[str]
+
+
+@dataclass
+class _Scope:
+    kind: str  # region | school
+    school: Organization | None = None
+
+    def as_dict(self) -> dict[str, Any] | None:
+        if self.school is None:
+            return None
+        return {"id": self.school.id, "name": self.school.name}
+
+
+@dataclass
+class _Coverage:
+    coverage: float
+    nearest: list[dict[str, Any]] = field(default_factory=list)
+    covered_since: date | None = None
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()
+
+
+def parse_as_of(value: str | date | None) -> date:
+    """The report day: today by default; unparseable or future days are refused."""
+    if value is None or value == "":
+        return today_utc()
+    if isinstance(value, date):
+        day = value
+    else:
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise ValidationFailed(
+                f"field 'as_of': {value!r} is not a date (YYYY-MM-DD)"
+            ) from None
+    if day > today_utc():
+        raise ValidationFailed(f"field 'as_of': {day.isoformat()} is in the future")
+    return day
+
+
+def _day(value: datetime | date) -> date:
+    return value.astimezone(UTC).date() if isinstance(value, datetime) else value
+
+
+def _active_on(demand: Demand, day: date) -> bool:
+    if demand.expires_at is not None:
+        return _day(demand.expires_at) > day
+    return demand.status == "active"
+
+
+class GapAnalyzer:
+    """Builds gap reports from the store; vectors come through the shared ``VectorCache``."""
+
+    def __init__(self, db: Database, vectors: VectorCache, rules: GapRules) -> None:
+        self.db = db
+        self.vectors = vectors
+        self.rules = rules
+
+    def report(
+        self,
+        school_id: int | None = None,
+        as_of: str | date | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> dict[str, Any]:
+        """The gap contract of DESIGN.md, plus a summary and the rules that were applied."""
+        day = parse_as_of(as_of)
+        with self.db.session() as session:
+            scope = self._scope(session, school_id)
+            demands = self._demands(session, day)
+            courses = self._courses(session, day, scope)
+        report: dict[str, Any] = {
+            "as_of": day.isoformat(),
+            "scope": scope.kind,
+            "school": scope.as_dict(),
+            "rules": self.rules.as_dict(),
+        }
+        if not any(d.active for d in demands):
+            report.update(items=[], summary=_summary([], demands, courses))
+            report["message"] = f"no active demands on {day.isoformat()}: nothing to compare"
+            return report
+        items = self._items(demands, courses, day, progress)
+        report.update(items=items, summary=_summary(items, demands, courses))
+        if not courses:
+            report["message"] = "no courses in scope: every demanded skill is a gap"
+        return report
+
+    # -- loading -------------------------------------------------------------------------------
+
+    @staticmethod
+    def _scope(session: Session, school_id: int | None) -> _Scope:
+        if school_id is None:
+            return _Scope("region")
+        school = session.get(Organization, school_id)
+        if school is None or school.kind != "school":
+            raise NotFound(f"school {school_id} not found")
+        return _Scope("school", school)
+
+    @staticmethod
+    def _demands(session: Session, day: date) -> list[_DemandRow]:
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
+        rows = session.scalars(
+            select(Demand)
+            .options(joinedload(Demand.enterprise))
+            .where(Demand.posted_at < end)
+            .order_by(Demand.id)
+        )
+        demands = list(rows)
+        vocabulary = PhraseVocabulary(p for d in demands for p in d.skills or [])
+        return [
+            _DemandRow(
+                id=d.id,
+                enterprise=d.enterprise.name,
+                posted=_day(d.posted_at),
+                active=_active_on(d, day),
+                openings=d.openings or 1,
+                phrases=demand_phrases(d.title, d.description, d.skills or [], vocabulary),
+            )
+            for d in demands
+        ]
+
+    @staticmethod
+    def _courses(session: Session, day: date, scope: _Scope) -> list[_CourseRow]:
+        query = select(Course).options(joinedload(Course.school)).order_by(Course.id)
+        if scope.school is not None:
+            query = query.where(Course.school_id == scope.school.id)
+        rows = []
+        for course in session.scalars(query):
+            since = course.last_revised or _day(course.created_at)
+            if since <= day:
+                phrases = course_offer_phrases(
+                    course.title, course.description, course.skills or [], course.outcomes or []
+                )
+                rows.append(_CourseRow(course.id, course.title, course.school.name, since, phrases))
+        return rows
+
+    def _encode(
+        self, phrases: Sequence[str], progress: Callable[[int], None] | None
+    ) -> np.ndarray:
+        """Unit vectors of the phrases' encoding forms, stored for the next report.
+
+        Another process may store the same new text at the same moment; then the vectors are
+        simply computed again without storing them.
+        """
+        forms = [encoding_form(p) or p for p in phrases]
+        try:
+            with self.db.session() as session:
+                return self.vectors.vectors(session, forms, progress=progress)
+        except IntegrityError:
+            self.vectors.forget()
+            with self.db.session() as session:
+                return self.vectors.vectors(session, forms, persist=False, progress=progress)
+
+    # -- analysis ------------------------------------------------------------------------------
+
+    def _items(
+        self,
+        demands: list[_DemandRow],
+        courses: list[_CourseRow],
+        day: date,
+        progress: Callable[[int], None] | None,
+    ) -> list[dict[str, Any]]:
+        phrase_keys: dict[str, int] = {}
+        phrases: list[str] = []
+        asked_by: defaultdict[int, list[_DemandRow]] = defaultdict(list)
+        for demand in demands:
+            for phrase in demand.phrases:
+                key = normalise(phrase)
+                if key not in phrase_keys:
+                    phrase_keys[key] = len(phrases)
+                    phrases.append(phrase)
+                asked_by[phrase_keys[key]].append(demand)
+        weights = [sum(d.active for d in asked_by[i]) + 1e-3 * len(asked_by[i]) for i in range(len(phrases))]
+        offers = [(course, phrase) for course in courses for phrase in course.phrases]
+        vectors = self._encode([*phrases, *(p for _, p in offers)], progress)
+        phrase_vectors, offer_vectors = vectors[: len(phrases)], vectors[len(phrases) :]
+        groups = group_phrases(phrases, phrase_vectors, weights, self.rules.group_threshold)
+        coverages = self._coverages(groups, offers, offer_vectors)
+        items = []
+        for group, coverage in zip(groups, coverages, strict=True):
+            item = self._item(group, phrases, asked_by, coverage, day)
+            if item is not None:
+                items.append(item)
+        items.sort(
+            key=lambda i: (SEVERITY_ORDER[i["severity"]], -i["lag_days"], -i["openings"], i["skill"])
+        )
+        return items
+
+    def _coverages(
+        self,
+        groups: list[SkillGroup],
+        offers: list[tuple[_CourseRow, str]],
+        offer_vectors: np.ndarray,
+    ) -> list[_Coverage]:
+        if not offers or not groups:
+            return [_Coverage(0.0) for _ in groups]
+        index = faiss.IndexFlatIP(offer_vectors.shape[1])
+        index.add(np.ascontiguousarray(offer_vectors, dtype=np.float32))
+        centroids = np.vstack([g.centroid for g in groups]).astype(np.float32)
+        sims, hits = index.search(centroids, min(_SEARCH_DEPTH, len(offers)))
+        results = []
+        for row_sims, row_hits in zip(sims, hits, strict=True):
+            best: dict[int, tuple[float, _CourseRow]] = {}
+            for sim, hit in zip(row_sims, row_hits, strict=True):
+                if hit < 0:
+                    continue
+                course = offers[hit][0]
+                if course.id not in best or sim > best[course.id][0]:
+                    best[course.id] = (float(sim), course)
+            ranked = sorted(best.values(), key=lambda pair: -pair[0])
+            covering = [c.since for s, c in ranked if self.rules.is_covered(s)]
+            results.append(
+                _Coverage(
+                    coverage=round(min(1.0, max(0.0, ranked[0][0])), 4),
+                    nearest=[
+                        {"id": c.id, "title": c.title, "school": c.school, "similarity": round(s, 4)}
+                        for s, c in ranked[: self.rules.nearest_courses]
+                    ],
+                    covered_since=min(covering) if covering else None,
+                )
+            )
+        return results
+
+    def _item(
+        self,
+        group: SkillGroup,
+        phrases: list[str],
+        asked_by: dict[int, list[_DemandRow]],
+        coverage: _Coverage,
+        day: date,
+    ) -> dict[str, Any] | None:
+        postings = {d.id: d for m in group.members for d in asked_by[m]}.values()
+        active = sorted((d for d in postings if d.active), key=lambda d: d.id)
+        if not active:
+            return None
+        first_seen = min(d.posted for d in postings)
+        covered = self.rules.is_covered(coverage.coverage)
+        lag_days = 0 if covered else (day - first_seen).days
+        enterprises = Counter(d.enterprise for d in active)
+        window = timedelta(days=self.rules.trend_days)
+        last = sum(1 for d in postings if day - window < d.posted <= day)
+        previous = sum(1 for d in postings if day - 2 * window < d.posted <= day - window)
+        closed = coverage.covered_since if covered else None
+        opened_late = closed is not None and closed > first_seen
+        return {
+            "skill": group.label,
+            "phrases": sorted({phrases[m] for m in group.members}, key=str.lower),
+            "demand_ids": [d.id for d in active],
+            "postings": len(active),
+            "openings": sum(d.openings for d in active),
+            "enterprises": len(enterprises),
+            "enterprise_names": sorted(enterprises),
+            "first_seen": first_seen.isoformat(),
+            "lag_days": lag_days,
+            "trend": GapRules.trend(last, previous),
+            "trend_counts": {"last": last, "previous": previous},
+            "coverage": coverage.coverage,
+            "covered": covered,
+            "severity": self.rules.severity(covered, lag_days, len(enterprises)),
+            "opened": first_seen.isoformat() if not covered or opened_late else None,
+            "closed": closed.isoformat() if opened_late and closed else None,
+            "response_days": (closed - first_seen).days if opened_late and closed else None,
+            "nearest_courses": coverage.nearest,
+        }
+
+
+def _summary(
+    items: list[dict[str, Any]], demands: list[_DemandRow], courses: list[_CourseRow]
+) -> dict[str, Any]:
+    severity = Counter(i["severity"] for i in items)
+    gaps = [i for i in items if not i["covered"]]
+    responses = sorted(i["response_days"] for i in items if i["response_days"] is not None)
+    return {
+        "skills": len(items),
+        "gaps": len(gaps),
+        "red": severity["red"],
+        "yellow": severity["yellow"],
+        "green": severity["green"],
+        "unmet_openings": sum(i["openings"] for i in gaps),
+        "active_demands": sum(d.active for d in demands),
+        "courses": len(courses),
+        "closed_gaps": len(responses),
+        "median_response_days": responses[len(responses) // 2] if responses else None,
+    }

