@@ -28,7 +28,7 @@ _TREND_CHANGE = 0.25
 
 @dataclass(frozen=True)
 class GapRules:
-    cover_threshold: float = 0.6
+    cover_threshold: float = 0.67
     group_threshold: float = 0.8
     red_lag_days: int = 180
     red_min_enterprises: int = 2

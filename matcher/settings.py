@@ -61,7 +61,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "GAP_COVER_THRESHOLD",
-        0.6,
+        0.67,
         "Coverage (best cosine similarity between a demanded skill and any phrase a course in "
         "scope teaches) from which the skill counts as covered; tuned on the ESCO evaluation "
         "(`make bench-gaps`).",

@@ -1,0 +1,321 @@
+"""Gap reports: grouping, coverage, demand behind each gap, warnings, history, response time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import numpy as np
+import pytest
+
+from embeddings import Encoder
+from matcher.catalog import parse_input
+from matcher.errors import NotFound, ValidationFailed
+from matcher.gap_rules import GapRules
+from matcher.gaps import parse_as_of
+from matcher.phrasing import encoding_form
+from matcher.service import Services
+from matcher.skills import PhraseVocabulary, group_phrases
+from matcher.texts import normalise
+from store import Course
+
+TODAY = datetime.now(UTC).date()
+
+
+def _ago(days: int) -> str:
+    return (TODAY - timedelta(days=days)).isoformat()
+
+
+def _add(svc: Services, entity: str, **data: Any) -> dict[str, Any]:
+    return svc.catalog.create(entity, parse_input(entity, data))
+
+
+def _demand(svc: Services, enterprise: str, skills: list[str], days_ago: int, **extra: Any) -> int:
+    return _add(
+        svc,
+        "demands",
+        enterprise=enterprise,
+        kind="job",
+        title=extra.pop("title", "Technician"),
+        skills=skills,
+        openings=extra.pop("openings", 4),
+        posted_at=_ago(days_ago),
+        **extra,
+    )["id"]
+
+
+def _course(svc: Services, school: str, code: str, title: str, skills: list[str], **extra: Any) -> int:
+    return _add(
+        svc,
+        "courses",
+        school=school,
+        code=code,
+        title=title,
+        skills=skills,
+        created_at=extra.pop("created_at", _ago(2000)),
+        **extra,
+    )["id"]
+
+
+def _item(report: dict[str, Any], phrase: str) -> dict[str, Any]:
+    for item in report["items"]:
+        if normalise(phrase) in {normalise(p) for p in item["phrases"]}:
+            return item
+    raise AssertionError(f"{phrase!r} not in report: {[i['skill'] for i in report['items']]}")
+
+
+# -- phrases and grouping (no store) -----------------------------------------------------------
+
+
+def test_chinese_and_abbreviated_phrases_are_encoded_in_plain_english() -> None:
+    assert encoding_form("5G基站维护") == "5g base station maintenance"
+    assert encoding_form("5G BTS upkeep") == "5g base transceiver station upkeep"
+    assert encoding_form("PLC编程") == "programmable logic controller programming"
+    assert encoding_form("Welding  ") == "welding"
+
+
+def test_grouping_joins_one_skill_across_wording_and_language(encoder: Encoder) -> None:
+    phrases = [
+        "5G base station maintenance",
+        "5G BTS upkeep",
+        "5G基站维护",
+        "PLC programming",
+        "PLC编程",
+        "TIG welding",
+        "5G NR fault handling",
+    ]
+    vectors = encoder.encode([encoding_form(p) for p in phrases])
+    groups = group_phrases(phrases, vectors, [5, 1, 1, 3, 1, 2, 1], threshold=0.8)
+    by_label = {g.label: sorted(phrases[m] for m in g.members) for g in groups}
+    assert by_label["5G base station maintenance"] == sorted(phrases[:3])
+    assert by_label["PLC programming"] == ["PLC programming", "PLC编程"]
+    assert by_label["TIG welding"] == ["TIG welding"]
+    assert by_label["5G NR fault handling"] == ["5G NR fault handling"]
+    for group in groups:
+        assert np.isclose(np.linalg.norm(group.centroid), 1.0, atol=1e-5)
+
+
+def test_known_phrases_are_found_in_titles_and_descriptions() -> None:
+    vocabulary = PhraseVocabulary(["PLC programming", "5G基站维护", "welding"])
+    assert vocabulary.find("Senior PLC Programming engineer, some welding.") == [
+        "PLC programming",
+        "welding",
+    ]
+    assert vocabulary.find("负责5G基站维护与巡检") == ["5G基站维护"]
+    assert vocabulary.find("robotics") == []
+
+
+@pytest.mark.parametrize(
+    ("covered", "lag", "enterprises", "expected"),
+    [
+        (True, 900, 5, "green"),
+        (False, 180, 2, "red"),
+        (False, 179, 5, "yellow"),
+        (False, 500, 1, "yellow"),
+        (False, 0, 0, "yellow"),
+    ],
+)
+def test_severity_rules(covered: bool, lag: int, enterprises: int, expected: str) -> None:
+    assert GapRules().severity(covered, lag, enterprises) == expected
+
+
+@pytest.mark.parametrize(
+    ("last", "previous", "expected"),
+    [(3, 0, "new"), (0, 0, "steady"), (5, 2, "rising"), (2, 5, "falling"), (4, 4, "steady")],
+)
+def test_trend(last: int, previous: int, expected: str) -> None:
+    assert GapRules.trend(last, previous) == expected
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2026-13-01", "", None])
+def test_as_of_must_be_a_past_date(value: str | None) -> None:
+    if not value:
+        assert parse_as_of(value) == TODAY
+        return
+    with pytest.raises(ValidationFailed, match="not a date"):
+        parse_as_of(value)
+
+
+def test_as_of_in_the_future_is_refused() -> None:
+    with pytest.raises(ValidationFailed, match="in the future"):
+        parse_as_of((TODAY + timedelta(days=1)).isoformat())
+
+
+# -- reports on a store (SQLite and PostgreSQL) ------------------------------------------------
+
+
+@pytest.fixture
+def consortium(services: Services) -> Services:
+    """Two enterprises asking for 5G maintenance since 540 days; schools teaching other things."""
+    _add(services, "organizations", kind="school", name="North College")
+    _add(services, "organizations", kind="school", name="South College")
+    _course(services, "North College", "N1", "Arc Welding", ["MIG welding", "TIG welding"])
+    _course(services, "South College", "S1", "PLC Programming", ["PLC programming", "ladder logic"])
+    _course(services, "South College", "S2", "Mobile Networks", ["LTE network basics"])
+    _demand(services, "Telecom A", ["5G base station maintenance"], 540, openings=6)
+    _demand(services, "Telecom B", ["5G BTS upkeep"], 100, openings=3)
+    _demand(services, "Telecom B", ["5G基站维护", "PLC programming"], 30, openings=2)
+    _demand(services, "Welding Works", ["MIG welding"], 20)
+    return services
+
+
+def test_unmet_skill_of_two_enterprises_for_a_long_time_is_red(consortium: Services) -> None:
+    report = consortium.gap_history.report()
+    gap = _item(report, "5G base station maintenance")
+    assert gap["skill"] == "5G base station maintenance"
+    assert sorted(gap["phrases"]) == sorted(["5G base station maintenance", "5G BTS upkeep", "5G基站维护"])
+    assert (gap["covered"], gap["severity"]) == (False, "red")
+    assert gap["lag_days"] == 540
+    assert gap["first_seen"] == _ago(540)
+    assert (gap["openings"], gap["enterprises"], gap["postings"]) == (11, 2, 3)
+    assert gap["enterprise_names"] == ["Telecom A", "Telecom B"]
+    assert gap["trend"] == "steady" and gap["trend_counts"] == {"last": 1, "previous": 1}
+    assert 0.0 <= gap["coverage"] < 0.67
+    assert gap["nearest_courses"][0]["title"] == "Mobile Networks"
+    assert gap["opened"] == _ago(540) and gap["closed"] is None
+    assert report["items"][0] is gap  # red first
+    assert report["summary"]["red"] == 1
+
+
+def test_taught_skills_are_green_and_not_gaps(consortium: Services) -> None:
+    report = consortium.gap_history.report()
+    for phrase in ("PLC programming", "MIG welding"):
+        item = _item(report, phrase)
+        assert item["covered"] and item["severity"] == "green" and item["lag_days"] == 0
+        assert item["coverage"] == pytest.approx(1.0, abs=1e-3)
+        assert item["response_days"] is None  # taught before anyone asked
+
+
+def test_school_scope_counts_only_that_schools_courses(consortium: Services) -> None:
+    north = consortium.catalog.list("organizations").items[0]
+    assert north["name"] == "North College"
+    report = consortium.gap_history.report(school_id=north["id"])
+    assert report["scope"] == "school" and report["school"]["name"] == "North College"
+    assert not _item(report, "PLC programming")["covered"]
+    assert _item(report, "MIG welding")["covered"]
+    assert _item(report, "PLC programming")["severity"] == "yellow"  # one enterprise, new
+
+
+def test_a_revised_course_closes_the_gap_and_gives_the_response_time(consortium: Services) -> None:
+    course_id = _course(
+        consortium,
+        "South College",
+        "S3",
+        "5G Base Station Operation and Maintenance",
+        ["5G base station maintenance", "AAU installation"],
+        created_at=_ago(3000),
+        last_revised=_ago(10),
+    )
+    report = consortium.gap_history.report()
+    item = _item(report, "5G BTS upkeep")
+    assert item["covered"] and item["severity"] == "green"
+    assert item["closed"] == _ago(10) and item["response_days"] == 530
+    assert item["nearest_courses"][0]["id"] == course_id
+    assert report["summary"]["closed_gaps"] >= 1
+    # As of a day before the revision the course's current content did not exist yet.
+    before = consortium.gap_history.report(as_of=_ago(20))
+    assert _item(before, "5G base station maintenance")["severity"] == "red"
+    assert _item(before, "5G base station maintenance")["lag_days"] == 520
+
+
+def test_as_of_leaves_out_later_demands(consortium: Services) -> None:
+    report = consortium.gap_history.report(as_of=_ago(200))
+    gap = _item(report, "5G base station maintenance")
+    assert gap["phrases"] == ["5G base station maintenance"]
+    assert (gap["enterprises"], gap["lag_days"], gap["severity"]) == (1, 340, "yellow")
+    assert report["as_of"] == _ago(200)
+
+
+def test_expired_demands_count_for_first_seen_only(services: Services) -> None:
+    _add(services, "organizations", kind="school", name="North College")
+    _demand(services, "Old Works", ["fiber optic splicing"], 400, expires_at=_ago(300))
+    _demand(services, "New Works", ["fiber optic splicing"], 10)
+    _demand(services, "Old Works", ["boiler maintenance"], 400, expires_at=_ago(300))
+    report = services.gap_history.report()
+    item = _item(report, "fiber optic splicing")
+    assert item["first_seen"] == _ago(400) and item["lag_days"] == 400
+    assert item["postings"] == 1 and item["enterprise_names"] == ["New Works"]
+    assert all("boiler maintenance" not in i["phrases"] for i in report["items"])
+    assert report["message"] == "no courses in scope: every demanded skill is a gap"
+
+
+def test_unknown_school_is_not_found(consortium: Services) -> None:
+    with pytest.raises(NotFound, match="school 999 not found"):
+        consortium.gap_history.report(school_id=999)
+    enterprise = next(
+        o for o in consortium.catalog.list("organizations").items if o["kind"] == "enterprise"
+    )
+    with pytest.raises(NotFound):
+        consortium.gap_history.report(school_id=enterprise["id"])
+
+
+def test_empty_store_gives_an_empty_report_that_says_why(services: Services) -> None:
+    report = services.gap_history.report()
+    assert report["items"] == [] and report["summary"]["skills"] == 0
+    assert "no active demands" in report["message"]
+
+
+def test_snapshots_record_when_gaps_open_and_close(consortium: Services) -> None:
+    first = consortium.gap_history.report(as_of=_ago(5), snapshot=True)
+    assert first["snapshot_id"] and first["changes"] is None
+    _course(
+        consortium,
+        "North College",
+        "N2",
+        "5G Base Station Maintenance",
+        ["5G base station maintenance"],
+        created_at=_ago(3),
+    )
+    _demand(consortium, "Telecom C", ["fiber optic splicing"], 1)
+    now = consortium.gap_history.report(snapshot=True)
+    assert [h["as_of"] for h in now["history"]] == [_ago(5), TODAY.isoformat()]
+    assert now["history"][0]["red"] == 1 and now["history"][1]["red"] == 0
+    assert now["changes"]["since"] == _ago(5)
+    assert now["changes"]["closed"] == ["5G base station maintenance"]
+    assert now["changes"]["opened"] == ["fiber optic splicing"]
+    gap = _item(now, "fiber optic splicing")
+    assert gap["flagged_since"] == TODAY.isoformat()
+    assert _item(now, "5G BTS upkeep")["flagged_since"] == _ago(5)
+    listed = consortium.gap_history.snapshots()
+    assert [s["id"] for s in listed] == [now["snapshot_id"], first["snapshot_id"]]
+
+
+def test_demo_5g_maintenance_is_a_red_gap_of_about_18_months(demo: Services) -> None:
+    report = demo.gap_history.report()
+    gap = _item(report, "5G base station maintenance")
+    assert {"5G BTS upkeep", "5G基站维护"} <= set(gap["phrases"])
+    assert gap["severity"] == "red" and not gap["covered"]
+    assert 530 <= gap["lag_days"] <= 560
+    assert gap["enterprises"] == 2 and gap["openings"] >= 40
+    assert len(gap["nearest_courses"]) == 3
+    assert all(0 <= c["similarity"] < 0.67 for c in gap["nearest_courses"])
+
+
+def test_demo_skills_that_courses_teach_are_not_gaps(demo: Services) -> None:
+    with demo.db.session() as session:
+        taught = {
+            normalise(p)
+            for course in session.query(Course)
+            for p in [*course.skills, *course.outcomes]
+        }
+    report = demo.gap_history.report()
+    checked = 0
+    for item in report["items"]:
+        if taught & {normalise(p) for p in item["phrases"]}:
+            checked += 1
+            assert item["covered"] and item["severity"] == "green", item["skill"]
+    assert checked >= 50
+    assert report["summary"]["gaps"] < report["summary"]["skills"] / 4
+
+
+def test_settings_change_the_rules(consortium: Services, tmp_path: Any) -> None:
+    from matcher.gaps import GapAnalyzer
+
+    strict = GapRules(red_lag_days=1000)
+    report = GapAnalyzer(consortium.db, consortium.vectors, strict).report()
+    assert _item(report, "5G base station maintenance")["severity"] == "yellow"
+    assert report["rules"]["red_lag_days"] == 1000
+
+
+def test_as_of_date_type_is_accepted() -> None:
+    assert parse_as_of(date(2020, 1, 1)) == date(2020, 1, 1)
