@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint bench seed-data clean
+.PHONY: install run test lint bench bench-gaps seed-data clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,10 @@ lint: install
 
 bench: install  ## throughput and latency ratios, printed from one run
 	$(BIN)/python -m bench.core
+	$(BIN)/python -m bench.gaps
+
+bench-gaps: install  ## gap coverage quality on ESCO (AUROC, precision/recall) and report cost at 50k x 5k
+	$(BIN)/python -m bench.gaps
 
 seed-data: install  ## regenerate seed/data/*.jsonl from seed/catalog.py
 	$(BIN)/python -m seed.build

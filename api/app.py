@@ -11,7 +11,7 @@ from apiflask import APIFlask
 from matcher.service import Services
 from matcher.settings import load_settings
 
-from . import errors, rest, web
+from . import errors, rest, rest_gaps, web
 
 
 def create_app(
@@ -44,6 +44,7 @@ def create_app(
     app.extensions["talentmatch"] = services or Services(settings)
     errors.init_app(app)
     app.register_blueprint(rest.bp)
+    app.register_blueprint(rest_gaps.bp)
     app.register_blueprint(web.bp)
 
     return app

@@ -10,69 +10,22 @@ import functools
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import click
 from tqdm import tqdm
 
-from embeddings import ModelLoadError
 from matcher.catalog import ENTITIES
-from matcher.errors import TalentmatchError
 from matcher.importing import import_file
 from matcher.ranking import Filters
-from matcher.service import Services
 
-log = logging.getLogger("talentmatch")
+from .cli_common import Group, emit, progress_bar, services_of
+from .cli_gaps import gaps
+
 KINDS = click.Choice(list(ENTITIES))
 DEMAND_KINDS = click.Choice(["job", "internship", "apprenticeship", "training"])
-
-
-class _Group(click.Group):
-    """Turns every failure into one line on stderr."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except (TalentmatchError, ModelLoadError) as exc:
-            click.echo(f"error: {getattr(exc, 'detail', exc)}", err=True)
-            sys.exit(1)
-        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
-            raise
-        except Exception as exc:
-            log.debug("unexpected failure", exc_info=True)
-            click.echo(
-                f"error: unexpected failure ({type(exc).__name__}); rerun with --debug for details",
-                err=True,
-            )
-            sys.exit(3)
-
-
-def _services(ctx: click.Context, require_schema: bool = True) -> Services:
-    services: Services | None = ctx.obj.get("services")
-    if services is None:
-        services = Services.from_environment()
-        ctx.call_on_close(services.close)
-        ctx.obj["services"] = services
-    if require_schema:
-        services.require_schema()
-    return services
-
-
-def _emit(data: Any, as_json: bool, human: Callable[[Any], None]) -> None:
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        human(data)
-
-
-@contextmanager
-def _progress(desc: str, total: int | None = None) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr (hidden when stderr is not a terminal, e.g. in CI logs)."""
-    with tqdm(total=total, desc=desc, unit="text", file=sys.stderr, disable=None) as bar:
-        yield bar.update
 
 
 def _print_results(data: dict[str, Any]) -> None:
@@ -93,7 +46,7 @@ def _print_results(data: dict[str, Any]) -> None:
             click.echo(f"       learn {tip['skill']!r} in: {tip['course']} ({tip['school']})")
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected failures.")
 @click.pass_context
 def cli(ctx: click.Context, debug: bool) -> None:
@@ -106,7 +59,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.pass_context
 def init(ctx: click.Context) -> None:
     """Create or migrate the database (DATABASE_URL) to the newest schema."""
-    services = _services(ctx, require_schema=False)
+    services = services_of(ctx, require_schema=False)
     services.init_schema()
     click.echo(f"database ready: {services.db.engine.url.render_as_string(hide_password=True)}")
 
@@ -119,7 +72,7 @@ def seed(ctx: click.Context, if_empty: bool) -> None:
     from matcher.errors import Conflict
     from seed.loader import load_demo
 
-    services = _services(ctx)
+    services = services_of(ctx)
     bars: dict[str, tqdm] = {}
 
     def progress(kind: str, n: int, total: int = 0) -> None:
@@ -150,8 +103,8 @@ def import_command(
     ctx: click.Context, kind: str, file: Path, skip_invalid: bool, as_json: bool
 ) -> None:
     """Import KIND records from FILE (.jsonl, .json list or .csv); all or nothing."""
-    services = _services(ctx)
-    with _progress(f"encoding {kind}") as progress:
+    services = services_of(ctx)
+    with progress_bar(f"encoding {kind}") as progress:
         report = import_file(
             services.catalog, kind, file, skip_invalid=skip_invalid, progress=progress
         )
@@ -162,7 +115,7 @@ def import_command(
             click.echo(f"skipped {skipped['error']}", err=True)
         click.echo(f"imported {d['created']} {kind}, skipped {len(d['skipped'])}")
 
-    _emit(data, as_json, human)
+    emit(data, as_json, human)
 
 
 @cli.command("list")
@@ -173,7 +126,7 @@ def import_command(
 @click.pass_context
 def list_command(ctx: click.Context, kind: str, page: int, per_page: int, as_json: bool) -> None:
     """List KIND records, a page at a time."""
-    result = _services(ctx).catalog.list(kind, page, per_page)
+    result = services_of(ctx).catalog.list(kind, page, per_page)
     data = {"items": result.items, "total": result.total, "page": page, "per_page": per_page}
 
     def human(d: dict[str, Any]) -> None:
@@ -181,7 +134,7 @@ def list_command(ctx: click.Context, kind: str, page: int, per_page: int, as_jso
             click.echo(f"{item['id']:>6}  {item.get('title') or item.get('name') or ''}")
         click.echo(f"page {page}, {len(d['items'])} of {d['total']}")
 
-    _emit(data, as_json, human)
+    emit(data, as_json, human)
 
 
 @cli.command()
@@ -190,7 +143,7 @@ def list_command(ctx: click.Context, kind: str, page: int, per_page: int, as_jso
 @click.pass_context
 def show(ctx: click.Context, kind: str, item_id: int) -> None:
     """Print one KIND record as JSON."""
-    record = _services(ctx).catalog.get(kind, item_id)
+    record = services_of(ctx).catalog.get(kind, item_id)
     click.echo(json.dumps(record, ensure_ascii=False, indent=2))
 
 
@@ -200,7 +153,7 @@ def show(ctx: click.Context, kind: str, item_id: int) -> None:
 @click.pass_context
 def delete(ctx: click.Context, kind: str, item_id: int) -> None:
     """Delete one KIND record (and its vectors from the index)."""
-    _services(ctx).catalog.delete(kind, item_id)
+    services_of(ctx).catalog.delete(kind, item_id)
     click.echo(f"deleted {kind} {item_id}")
 
 
@@ -260,8 +213,8 @@ def match_demand(
     ctx: click.Context, demand_id: int, target: str, k: int, filters: Filters, as_json: bool
 ) -> None:
     """Courses, programs or consenting students for a demand."""
-    results = _services(ctx).matcher.match_demand(demand_id, target, k, filters)
-    _emit({"results": results}, as_json, _print_results)
+    results = services_of(ctx).matcher.match_demand(demand_id, target, k, filters)
+    emit({"results": results}, as_json, _print_results)
 
 
 def _demand_side(name: str, help_text: str) -> None:
@@ -270,8 +223,8 @@ def _demand_side(name: str, help_text: str) -> None:
     @_match_options
     @click.pass_context
     def command(ctx: click.Context, item_id: int, k: int, filters: Filters, as_json: bool) -> None:
-        method = getattr(_services(ctx).matcher, f"match_{name}")
-        _emit({"results": method(item_id, k, filters)}, as_json, _print_results)
+        method = getattr(services_of(ctx).matcher, f"match_{name}")
+        emit({"results": method(item_id, k, filters)}, as_json, _print_results)
 
 
 _demand_side("program", "Demands that this program serves.")
@@ -293,8 +246,8 @@ def match_text(
     ctx: click.Context, text: str, target: str, k: int, filters: Filters, as_json: bool
 ) -> None:
     """Free text (skills separated by commas, or a description) against any kind."""
-    results = _services(ctx).matcher.match_text(text, target, k, filters)
-    _emit({"results": results}, as_json, _print_results)
+    results = services_of(ctx).matcher.match_text(text, target, k, filters)
+    emit({"results": results}, as_json, _print_results)
 
 
 @cli.command()
@@ -302,8 +255,8 @@ def match_text(
 @click.pass_context
 def index(ctx: click.Context, as_json: bool) -> None:
     """Bring the vector index in line with the store (rebuilds from stored vectors if needed)."""
-    services = _services(ctx)
-    with _progress("encoding") as progress:
+    services = services_of(ctx)
+    with progress_bar("encoding") as progress:
         report = services.index.sync(progress=progress)
     snapshot = services.index.snapshot()
     data = {
@@ -322,7 +275,7 @@ def index(ctx: click.Context, as_json: bool) -> None:
         for name, info in d["collections"].items():
             click.echo(f"  {name}: {info['count']} vectors ({info['type']})")
 
-    _emit(data, as_json, human)
+    emit(data, as_json, human)
 
 
 @cli.command()
@@ -336,7 +289,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
     from .app import create_app
 
-    _services(ctx)  # fail fast with a clear message when the database is not initialised
+    services_of(ctx)  # fail fast with a clear message when the database is not initialised
 
     class _Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
@@ -350,6 +303,9 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
     click.echo(f"serving on http://{host}:{port}", err=True)
     _Server().run()
+
+
+cli.add_command(gaps)
 
 
 def main() -> None:

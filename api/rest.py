@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from apiflask import APIBlueprint
 from flask import current_app, request, url_for
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from matcher.catalog import SINGULAR
 from matcher.errors import ValidationFailed
@@ -32,6 +32,19 @@ class Query(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def comma_list(value: Any) -> Any:
+    """Query strings carry lists as ``a,b`` (``?kind=job,internship``)."""
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+DemandKinds = Annotated[
+    list[Literal["job", "internship", "apprenticeship", "training"]] | None,
+    BeforeValidator(comma_list),
+]
+
+
 class ListQuery(Query):
     page: int = Field(1, ge=1)
     per_page: int | None = Field(None, ge=1)
@@ -46,7 +59,7 @@ class ListQuery(Query):
 class MatchQuery(Query):
     k: int = Field(10, ge=1, description="Number of results.")
     target: Literal["courses", "programs", "students"] = "courses"
-    kind: list[Literal["job", "internship", "apprenticeship", "training"]] | None = None
+    kind: DemandKinds = Field(None, description="Demand kinds, comma-separated.")
     city: str | None = Field(None, max_length=100)
     school_id: int | None = None
     active_only: bool = True

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 _MAX_LABEL_WORDS = 6
-_FUNCTION_WORDS = set(
-    "a an the and or of in on to for with from by at into about up out off over as than".split()
+_FUNCTION_WORDS = frozenset(
+    ("a", "an", "the", "and", "or", "of", "in", "on", "to", "for", "with", "from", "by", "at")
+    + ("into", "about", "up", "out", "off", "over", "as", "than")
 )
 
 

@@ -56,7 +56,9 @@ def auroc(scores: Sequence[float], positive: Sequence[bool]) -> float:
     return float((greater + 0.5 * ties) / (len(pos) * len(neg)))
 
 
-def precision_recall(scores: np.ndarray, positive: np.ndarray, threshold: float) -> tuple[float, float]:
+def precision_recall(
+    scores: np.ndarray, positive: np.ndarray, threshold: float
+) -> tuple[float, float]:
     decided = scores >= threshold
     true_positive = float((decided & positive).sum())
     return true_positive / max(1, decided.sum()), true_positive / max(1, positive.sum())
@@ -81,7 +83,9 @@ def _services(name: str) -> Services:
     return services
 
 
-def _sample(skills: list[EscoSkill], encoder_vectors: np.ndarray, rng: random.Random) -> list[tuple[EscoSkill, bool]]:
+def _sample(
+    skills: list[EscoSkill], encoder_vectors: np.ndarray, rng: random.Random
+) -> list[tuple[EscoSkill, bool]]:
     """(skill, taught) pairs: neighbourhoods split half taught, half held out, plus random."""
     pool = list(range(len(skills)))
     used: set[int] = set()
@@ -189,7 +193,10 @@ def _scale_rows(rng: random.Random, skills: list[EscoSkill], demands: int, cours
     organizations = [
         {"id": n + 1, "kind": "enterprise", "name": f"E{n}", "city": "Liuzhou", "industry": "x"}
         for n in range(200)
-    ] + [{"id": 201 + n, "kind": "school", "name": f"S{n}", "city": "Liuzhou", "industry": "edu"} for n in range(20)]
+    ] + [
+        {"id": 201 + n, "kind": "school", "name": f"S{n}", "city": "Liuzhou", "industry": "edu"}
+        for n in range(20)
+    ]
     demand_rows = []
     for i in range(1, demands + 1):
         asked = rng.sample(skills, 4)

@@ -10,7 +10,8 @@ Every number here is a setting (``GAP_*`` in ``matcher/settings.py``, documented
 - yellow: not covered otherwise — new, or asked by a single enterprise: watch it.
 - green: covered.
 - trend: postings in the last ``GAP_TREND_DAYS`` days against the same span before it;
-  ``new`` when nothing was posted before, ``rising`` / ``falling`` beyond a 25 % change.
+  ``new`` when first asked within the last window, ``rising`` / ``falling`` beyond a 25 %
+  change.
 """
 
 from __future__ import annotations
@@ -63,10 +64,16 @@ class GapRules:
         return YELLOW
 
     @staticmethod
-    def trend(last: int, previous: int) -> str:
-        """``new`` | ``rising`` | ``steady`` | ``falling`` from two window counts."""
+    def trend(last: int, previous: int, first_seen_recently: bool = False) -> str:
+        """``new`` | ``rising`` | ``steady`` | ``falling`` from two window counts.
+
+        ``new`` means first asked within the last window; a skill asked long ago that comes
+        back after a quiet window is ``rising``.
+        """
+        if first_seen_recently:
+            return "new"
         if previous == 0:
-            return "new" if last > 0 else "steady"
+            return "rising" if last > 0 else "steady"
         change = (last - previous) / previous
         if change > _TREND_CHANGE:
             return "rising"

@@ -100,9 +100,7 @@ def parse_as_of(value: str | date | None) -> date:
         try:
             day = date.fromisoformat(value.strip())
         except ValueError:
-            raise ValidationFailed(
-                f"field 'as_of': {value!r} is not a date (YYYY-MM-DD)"
-            ) from None
+            raise ValidationFailed(f"field 'as_of': {value!r} is not a date (YYYY-MM-DD)") from None
     if day > today_utc():
         raise ValidationFailed(f"field 'as_of': {day.isoformat()} is in the future")
     return day
@@ -154,6 +152,11 @@ class GapAnalyzer:
             report["message"] = "no courses in scope: every demanded skill is a gap"
         return report
 
+    def scope_exists(self, school_id: int) -> None:
+        """Raise ``NotFound`` unless ``school_id`` names a school."""
+        with self.db.session() as session:
+            self._scope(session, school_id)
+
     # -- loading -------------------------------------------------------------------------------
 
     @staticmethod
@@ -203,9 +206,7 @@ class GapAnalyzer:
                 rows.append(_CourseRow(course.id, course.title, course.school.name, since, phrases))
         return rows
 
-    def _encode(
-        self, phrases: Sequence[str], progress: Callable[[int], None] | None
-    ) -> np.ndarray:
+    def _encode(self, phrases: Sequence[str], progress: Callable[[int], None] | None) -> np.ndarray:
         """Unit vectors of the phrases' encoding forms, stored for the next report.
 
         Another process may store the same new text at the same moment; then the vectors are
@@ -239,7 +240,10 @@ class GapAnalyzer:
                     phrase_keys[key] = len(phrases)
                     phrases.append(phrase)
                 asked_by[phrase_keys[key]].append(demand)
-        weights = [sum(d.active for d in asked_by[i]) + 1e-3 * len(asked_by[i]) for i in range(len(phrases))]
+        weights = [
+            sum(d.active for d in asked_by[i]) + 1e-3 * len(asked_by[i])
+            for i in range(len(phrases))
+        ]
         offers = [(course, phrase) for course in courses for phrase in course.phrases]
         vectors = self._encode([*phrases, *(p for _, p in offers)], progress)
         phrase_vectors, offer_vectors = vectors[: len(phrases)], vectors[len(phrases) :]
@@ -251,7 +255,12 @@ class GapAnalyzer:
             if item is not None:
                 items.append(item)
         items.sort(
-            key=lambda i: (SEVERITY_ORDER[i["severity"]], -i["lag_days"], -i["openings"], i["skill"])
+            key=lambda i: (
+                SEVERITY_ORDER[i["severity"]],
+                -i["lag_days"],
+                -i["openings"],
+                i["skill"],
+            )
         )
         return items
 
@@ -282,7 +291,12 @@ class GapAnalyzer:
                 _Coverage(
                     coverage=round(min(1.0, max(0.0, ranked[0][0])), 4),
                     nearest=[
-                        {"id": c.id, "title": c.title, "school": c.school, "similarity": round(s, 4)}
+                        {
+                            "id": c.id,
+                            "title": c.title,
+                            "school": c.school,
+                            "similarity": round(s, 4),
+                        }
                         for s, c in ranked[: self.rules.nearest_courses]
                     ],
                     covered_since=min(covering) if covering else None,
@@ -321,7 +335,7 @@ class GapAnalyzer:
             "enterprise_names": sorted(enterprises),
             "first_seen": first_seen.isoformat(),
             "lag_days": lag_days,
-            "trend": GapRules.trend(last, previous),
+            "trend": GapRules.trend(last, previous, first_seen > day - window),
             "trend_counts": {"last": last, "previous": previous},
             "coverage": coverage.coverage,
             "covered": covered,

@@ -112,6 +112,7 @@ def _segment(text: str) -> list[str]:
     import jieba  # noqa: PLC0415 - loads a dictionary; only needed for Chinese text
 
     with _jieba_lock:  # jieba initialises its dictionary lazily and not thread-safely
+        jieba.setLogLevel(logging.WARNING)  # its start-up chatter is not for users
         return jieba.lcut(text)
 
 

@@ -137,3 +137,14 @@ def test_openapi_document(client: FlaskClient) -> None:
 def test_search_page(demo_client: FlaskClient) -> None:
     page = demo_client.get("/?q=fiber+fusion+splicing&target=courses").get_data(as_text=True)
     assert "Optical Fiber Communication" in page
+
+
+def test_list_query_parameters_take_comma_separated_values(demo_client: FlaskClient) -> None:
+    one = demo_client.get("/api/v1/demands/1/matches?target=students&kind=internship")
+    assert one.status_code == 200
+    results = demo_client.get("/api/v1/students/1/matches?kind=internship&k=30").get_json()
+    assert results["results"] and {r["kind"] for r in results["results"]} == {"internship"}
+    both = demo_client.get("/api/v1/students/1/matches?kind=job,internship&k=30").get_json()
+    assert {r["kind"] for r in both["results"]} == {"job", "internship"}
+    bad = demo_client.get("/api/v1/students/1/matches?kind=job,party")
+    assert bad.status_code == 422 and "kind" in bad.get_json()["detail"]

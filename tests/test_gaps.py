@@ -44,7 +44,9 @@ def _demand(svc: Services, enterprise: str, skills: list[str], days_ago: int, **
     )["id"]
 
 
-def _course(svc: Services, school: str, code: str, title: str, skills: list[str], **extra: Any) -> int:
+def _course(
+    svc: Services, school: str, code: str, title: str, skills: list[str], **extra: Any
+) -> int:
     return _add(
         svc,
         "courses",
@@ -120,11 +122,18 @@ def test_severity_rules(covered: bool, lag: int, enterprises: int, expected: str
 
 
 @pytest.mark.parametrize(
-    ("last", "previous", "expected"),
-    [(3, 0, "new"), (0, 0, "steady"), (5, 2, "rising"), (2, 5, "falling"), (4, 4, "steady")],
+    ("last", "previous", "recent", "expected"),
+    [
+        (3, 0, True, "new"),
+        (3, 0, False, "rising"),
+        (0, 0, False, "steady"),
+        (5, 2, False, "rising"),
+        (2, 5, False, "falling"),
+        (4, 4, False, "steady"),
+    ],
 )
-def test_trend(last: int, previous: int, expected: str) -> None:
-    assert GapRules.trend(last, previous) == expected
+def test_trend(last: int, previous: int, recent: bool, expected: str) -> None:
+    assert GapRules.trend(last, previous, recent) == expected
 
 
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-01", "", None])
@@ -163,7 +172,9 @@ def test_unmet_skill_of_two_enterprises_for_a_long_time_is_red(consortium: Servi
     report = consortium.gap_history.report()
     gap = _item(report, "5G base station maintenance")
     assert gap["skill"] == "5G base station maintenance"
-    assert sorted(gap["phrases"]) == sorted(["5G base station maintenance", "5G BTS upkeep", "5G基站维护"])
+    assert sorted(gap["phrases"]) == sorted(
+        ["5G base station maintenance", "5G BTS upkeep", "5G基站维护"]
+    )
     assert (gap["covered"], gap["severity"]) == (False, "red")
     assert gap["lag_days"] == 540
     assert gap["first_seen"] == _ago(540)

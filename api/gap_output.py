@@ -1,0 +1,90 @@
+"""Gap reports as CSV and as a self-contained HTML page (the same page the web app serves)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from .charts import COLORS, Bar, bar_chart, line_chart
+
+CSV_COLUMNS = (
+    "skill",
+    "severity",
+    "covered",
+    "coverage",
+    "lag_days",
+    "first_seen",
+    "openings",
+    "postings",
+    "enterprises",
+    "trend",
+    "opened",
+    "closed",
+    "response_days",
+    "nearest_course",
+    "nearest_similarity",
+    "phrases",
+    "enterprise_names",
+    "demand_ids",
+)
+_LAG_BARS = 15
+
+_environment = Environment(
+    loader=PackageLoader("api", "templates"), autoescape=select_autoescape(["html"])
+)
+
+
+def to_csv(report: dict[str, Any]) -> str:
+    """One row per demanded skill; lists joined with " | "."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for item in report["items"]:
+        nearest = item["nearest_courses"][0] if item["nearest_courses"] else {}
+        writer.writerow(
+            {
+                **{k: item[k] for k in CSV_COLUMNS if k in item},
+                "nearest_course": nearest.get("title", ""),
+                "nearest_similarity": nearest.get("similarity", ""),
+                "phrases": " | ".join(item["phrases"]),
+                "enterprise_names": " | ".join(item["enterprise_names"]),
+                "demand_ids": " ".join(map(str, item["demand_ids"])),
+            }
+        )
+    return buffer.getvalue()
+
+
+def charts(report: dict[str, Any]) -> dict[str, Any]:
+    """The three charts of a report page: severity counts, lag of the worst gaps, history."""
+    summary = report["summary"]
+    gaps = [i for i in report["items"] if not i["covered"]]
+    longest = sorted(gaps, key=lambda i: -i["lag_days"])[:_LAG_BARS]
+    history = report.get("history") or []
+    return {
+        "severity": bar_chart(
+            "Demanded skills by warning level",
+            [Bar(level, summary[level], COLORS[level]) for level in ("red", "yellow", "green")],
+        ),
+        "lag": bar_chart(
+            "Longest-unmet gaps (days)",
+            [Bar(i["skill"], i["lag_days"], COLORS[i["severity"]]) for i in longest],
+            unit=" d",
+        ),
+        "longest": longest,
+        "history": line_chart(
+            "Gaps at each snapshot",
+            [h["as_of"] for h in history],
+            {"red": [h["red"] for h in history], "yellow": [h["yellow"] for h in history]},
+        )
+        if history
+        else None,
+    }
+
+
+def to_html(report: dict[str, Any], links: dict[str, Any] | None = None) -> str:
+    """A complete page; ``links`` (web only) adds navigation between scopes."""
+    template = _environment.get_template("gaps.html")
+    return template.render(report=report, charts=charts(report), links=links)
