@@ -2,9 +2,10 @@
 
 Every number here is a setting (``GAP_*`` in ``matcher/settings.py``, documented in README):
 
-- covered: ``coverage >= GAP_COVER_THRESHOLD``, where coverage is the best cosine similarity
-  between the skill and any phrase a course in scope teaches (tuned on the ESCO evaluation in
-  ``bench/gaps.py``, never on the demo).
+- covered: ``coverage >= GAP_COVER_THRESHOLD``, where coverage is the skill's best match
+  among the phrases the courses in scope teach, cosine blended with word overlap by
+  ``GAP_LEXICAL_WEIGHT`` (both tuned on the ESCO evaluation in ``bench/gaps.py``, never on the
+  demo).
 - red: not covered, unmet for ``GAP_RED_LAG_DAYS`` days or more, and asked by at least
   ``GAP_RED_MIN_ENTERPRISES`` enterprises — a gap that has become structural.
 - yellow: not covered otherwise — new, or asked by a single enterprise: watch it.
@@ -31,6 +32,7 @@ _TREND_CHANGE = 0.25
 class GapRules:
     cover_threshold: float = 0.67
     group_threshold: float = 0.8
+    lexical_weight: float = 0.3
     red_lag_days: int = 180
     red_min_enterprises: int = 2
     trend_days: int = 90
@@ -41,6 +43,7 @@ class GapRules:
         rules = cls(
             cover_threshold=settings["GAP_COVER_THRESHOLD"],
             group_threshold=settings["GAP_GROUP_THRESHOLD"],
+            lexical_weight=settings["GAP_LEXICAL_WEIGHT"],
             red_lag_days=settings["GAP_RED_LAG_DAYS"],
             red_min_enterprises=settings["GAP_RED_MIN_ENTERPRISES"],
             trend_days=settings["GAP_TREND_DAYS"],
@@ -49,6 +52,8 @@ class GapRules:
         for name in ("cover_threshold", "group_threshold"):
             if not 0.0 < getattr(rules, name) <= 1.0:
                 raise ConfigError(f"setting GAP_{name.upper()} must lie in (0, 1]")
+        if not 0.0 <= rules.lexical_weight <= 1.0:
+            raise ConfigError("setting GAP_LEXICAL_WEIGHT must lie in [0, 1]")
         if rules.trend_days < 1 or rules.red_lag_days < 0 or rules.nearest_courses < 0:
             raise ConfigError("settings GAP_TREND_DAYS, GAP_RED_LAG_DAYS, GAP_NEAREST_COURSES")
         return rules
@@ -85,6 +90,7 @@ class GapRules:
         return {
             "cover_threshold": self.cover_threshold,
             "group_threshold": self.group_threshold,
+            "lexical_weight": self.lexical_weight,
             "red_lag_days": self.red_lag_days,
             "red_min_enterprises": self.red_min_enterprises,
             "trend_days": self.trend_days,

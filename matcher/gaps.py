@@ -5,9 +5,11 @@ A report is computed as of a day (default today) for one school's courses or the
 1. every demand posted by then contributes its skill phrases (``skills.demand_phrases``); the
    phrases are grouped into skills by meaning (``skills.group_phrases``); skills that no active
    demand asks for any more are left out;
-2. each skill's coverage is the best cosine similarity between the skill and any phrase a
-   course in scope teaches (title, skills, outcomes, description clauses); ``GapRules``
-   decides covered or not and the warning level;
+2. each skill's coverage is its best match among the phrases the courses in scope teach
+   (title, skills, outcomes, description clauses): ``(1 - GAP_LEXICAL_WEIGHT) x cosine +
+   GAP_LEXICAL_WEIGHT x word overlap`` (the share of the skill's content words the phrase
+   contains, best over the group's phrases), so exact terms such as "PLC" or "5G" count;
+   ``GapRules`` decides covered or not and the warning level;
 3. the demand behind it: active demands, openings, enterprises, first seen (over every posting,
    also expired ones), lag (days unmet), and the trend of postings.
 
@@ -39,9 +41,11 @@ from .phrasing import encoding_form
 from .skills import (
     PhraseVocabulary,
     SkillGroup,
+    content_words,
     course_offer_phrases,
     demand_phrases,
     group_phrases,
+    word_overlap,
 )
 from .texts import normalise
 from .vectors import VectorCache
@@ -248,7 +252,9 @@ class GapAnalyzer:
         vectors = self._encode([*phrases, *(p for _, p in offers)], progress)
         phrase_vectors, offer_vectors = vectors[: len(phrases)], vectors[len(phrases) :]
         groups = group_phrases(phrases, phrase_vectors, weights, self.rules.group_threshold)
-        coverages = self._coverages(groups, offers, offer_vectors)
+        words = [content_words(encoding_form(p)) for p in phrases]
+        offer_words = [content_words(encoding_form(p)) for _, p in offers]
+        coverages = self._coverages(groups, words, offers, offer_vectors, offer_words)
         items = []
         for group, coverage in zip(groups, coverages, strict=True):
             item = self._item(group, phrases, asked_by, coverage, day)
@@ -267,24 +273,30 @@ class GapAnalyzer:
     def _coverages(
         self,
         groups: list[SkillGroup],
+        words: list[frozenset[str]],
         offers: list[tuple[_CourseRow, str]],
         offer_vectors: np.ndarray,
+        offer_words: list[frozenset[str]],
     ) -> list[_Coverage]:
+        """Candidates by cosine from a faiss search, then rescored with the word overlap."""
         if not offers or not groups:
             return [_Coverage(0.0) for _ in groups]
         index = faiss.IndexFlatIP(offer_vectors.shape[1])
         index.add(np.ascontiguousarray(offer_vectors, dtype=np.float32))
         centroids = np.vstack([g.centroid for g in groups]).astype(np.float32)
         sims, hits = index.search(centroids, min(_SEARCH_DEPTH, len(offers)))
+        weight = self.rules.lexical_weight
         results = []
-        for row_sims, row_hits in zip(sims, hits, strict=True):
+        for group, row_sims, row_hits in zip(groups, sims, hits, strict=True):
             best: dict[int, tuple[float, _CourseRow]] = {}
             for sim, hit in zip(row_sims, row_hits, strict=True):
                 if hit < 0:
                     continue
+                overlap = max(word_overlap(words[m], offer_words[hit]) for m in group.members)
+                score = (1 - weight) * float(sim) + weight * overlap
                 course = offers[hit][0]
-                if course.id not in best or sim > best[course.id][0]:
-                    best[course.id] = (float(sim), course)
+                if course.id not in best or score > best[course.id][0]:
+                    best[course.id] = (score, course)
             ranked = sorted(best.values(), key=lambda pair: -pair[0])
             covering = [c.since for s, c in ranked if self.rules.is_covered(s)]
             results.append(

@@ -67,6 +67,12 @@ SETTINGS: tuple[Setting, ...] = (
         "(`make bench-gaps`).",
     ),
     Setting(
+        "GAP_LEXICAL_WEIGHT",
+        0.3,
+        "Weight of word overlap (share of a skill's content words a taught phrase contains) "
+        "beside cosine similarity in coverage; tuned on the ESCO evaluation.",
+    ),
+    Setting(
         "GAP_GROUP_THRESHOLD",
         0.8,
         "Cosine similarity from which two demanded skill phrases are grouped into one skill.",

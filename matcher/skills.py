@@ -19,6 +19,12 @@ from .phrasing import has_chinese
 from .texts import normalise, split_skill_list, unique_phrases
 
 _WORD = re.compile(r"[\w+#]+(?:[./-][\w+#]+)*")
+_CONTENT_WORD = re.compile(r"[a-z0-9+#]+")
+_STOP_WORDS = frozenset(
+    ("a", "an", "the", "and", "or", "of", "in", "on", "to", "for", "with", "from", "by", "at")
+    + ("into", "about", "up", "out", "as", "is", "are", "be")
+)
+_STEM = 5  # words compared by their first letters: "maintain" ~ "maintenance"
 _SENTENCE = re.compile(r"[.。!?！？;；\n]+")
 MAX_PHRASE_WORDS = 6
 _BLOCK = 1024
@@ -61,6 +67,18 @@ class PhraseVocabulary:
         return unique_phrases(found)
 
 
+def content_words(encoding_form: str) -> frozenset[str]:
+    """Stems of the words that carry meaning in a phrase's (English) encoding form."""
+    return frozenset(
+        w[:_STEM] for w in _CONTENT_WORD.findall(encoding_form.lower()) if w not in _STOP_WORDS
+    )
+
+
+def word_overlap(asked: frozenset[str], taught: frozenset[str]) -> float:
+    """Share of the asked phrase's content words that the taught phrase contains."""
+    return len(asked & taught) / len(asked) if asked else 0.0
+
+
 def demand_phrases(
     title: str, description: str | None, skills: Sequence[str], vocabulary: PhraseVocabulary
 ) -> list[str]:
@@ -72,10 +90,13 @@ def demand_phrases(
 def course_offer_phrases(
     title: str, description: str | None, skills: Sequence[str], outcomes: Sequence[str]
 ) -> list[str]:
-    """What a course teaches, as phrases: title, skills, outcomes and description clauses."""
+    """What a course teaches, as phrases: title, skills, outcomes, and each description
+    sentence both whole and clause by clause ("Using calipers, micrometers and gauges" teaches
+    "caliper and micrometer measurement" as a whole, no single clause does)."""
     clauses: list[str] = []
     for sentence in _SENTENCE.split(description or ""):
-        clauses.extend(p for p in split_skill_list(sentence) if 3 <= len(p) <= 160)
+        parts = [sentence.strip(), *split_skill_list(sentence)]
+        clauses.extend(p for p in parts if 3 <= len(p) <= 160)
     return unique_phrases([title, *skills, *outcomes, *clauses])
 
 

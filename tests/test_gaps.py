@@ -15,7 +15,7 @@ from matcher.gap_rules import GapRules
 from matcher.gaps import parse_as_of
 from matcher.phrasing import encoding_form
 from matcher.service import Services
-from matcher.skills import PhraseVocabulary, group_phrases
+from matcher.skills import PhraseVocabulary, content_words, group_phrases, word_overlap
 from matcher.texts import normalise
 from store import Course
 
@@ -105,6 +105,14 @@ def test_known_phrases_are_found_in_titles_and_descriptions() -> None:
     ]
     assert vocabulary.find("负责5G基站维护与巡检") == ["5G基站维护"]
     assert vocabulary.find("robotics") == []
+
+
+def test_word_overlap_counts_exact_terms() -> None:
+    asked = content_words("5g base station maintenance")
+    assert asked == {"5g", "base", "stati", "maint"}
+    assert word_overlap(asked, content_words("maintain 5g base stations")) == 1.0
+    assert word_overlap(asked, content_words("rail signalling")) == 0.0
+    assert word_overlap(frozenset(), asked) == 0.0
 
 
 @pytest.mark.parametrize(
@@ -316,6 +324,8 @@ def test_demo_skills_that_courses_teach_are_not_gaps(demo: Services) -> None:
             checked += 1
             assert item["covered"] and item["severity"] == "green", item["skill"]
     assert checked >= 50
+    # taught only in a course description ("Using calipers, micrometers, CMM ... and gauges")
+    assert _item(report, "caliper and micrometer measurement")["covered"]
     assert report["summary"]["gaps"] < report["summary"]["skills"] / 4
 
 
