@@ -109,6 +109,9 @@ def test_rest_empty_store_and_snapshots(client: FlaskClient) -> None:
     assert client.get("/api/v1/gaps/snapshots").get_json()["items"] == listed  # nothing written
     extra = client.post("/api/v1/gaps/snapshots", json={"items": []})
     assert extra.status_code == 422
+    page = client.get("/gaps").get_data(as_text=True)
+    assert page.count("<svg") == 3 and "Gaps at each snapshot" in page  # history chart
+    assert "no active demands" in page
 
 
 @pytest.fixture
