@@ -160,8 +160,8 @@ def group_phrases(
         threshold: cosine similarity from which a phrase joins a group's leader.
 
     Returns:
-        Groups in order of their leaders; each labelled by the member with the highest
-        weighted mean similarity to the others (the leader when it is alone).
+        Groups in order of their leaders; each labelled by the member most similar to the
+        others, weighted by how often they are asked (ties: the more asked, then the earlier).
     """
     if len(phrases) == 0:
         return []
@@ -177,10 +177,18 @@ def group_phrases(
         member_weights = weight[members]
         centroid = (member_vectors * member_weights[:, None]).sum(axis=0)
         centroid /= np.linalg.norm(centroid) or 1.0
+        label = members[0]
         if len(members) > 1:
-            affinity = (member_vectors @ member_vectors.T) @ member_weights
-            label = members[int(np.argmax(affinity + 1e-9 * member_weights))]
-        else:
-            label = members[0]
+            # weighted medoid: similarity to every member (itself counting 1) times how often
+            # each is asked; rounded so that float noise never decides, ties going to the
+            # more asked, then the earlier phrase
+            similarity = member_vectors @ member_vectors.T
+            np.fill_diagonal(similarity, 1.0)
+            affinity = np.round(similarity @ member_weights, 4)
+            best = max(
+                range(len(members)),
+                key=lambda i: (affinity[i], member_weights[i], -members[i]),
+            )
+            label = members[best]
         groups.append(SkillGroup(phrases[label], members, centroid.astype(np.float32)))
     return groups

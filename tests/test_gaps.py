@@ -97,6 +97,14 @@ def test_grouping_joins_one_skill_across_wording_and_language(encoder: Encoder) 
         assert np.isclose(np.linalg.norm(group.centroid), 1.0, atol=1e-5)
 
 
+def test_group_label_is_the_most_asked_then_the_earliest_phrase(encoder: Encoder) -> None:
+    phrases = ["5G NR fault handling", "5G故障处理"]
+    vectors = encoder.encode([encoding_form(p) for p in phrases])
+    for weights, label in (([1, 1], phrases[0]), ([1, 3], phrases[1])):
+        groups = group_phrases(phrases, vectors, weights, threshold=0.6)
+        assert [g.label for g in groups] == [label]
+
+
 def test_known_phrases_are_found_in_titles_and_descriptions() -> None:
     vocabulary = PhraseVocabulary(["PLC programming", "5G基站维护", "welding"])
     assert vocabulary.find("Senior PLC Programming engineer, some welding.") == [
