@@ -11,7 +11,7 @@ from apiflask import APIFlask
 from matcher.service import Services
 from matcher.settings import load_settings
 
-from . import errors, rest, rest_gaps, web
+from . import errors, rest, rest_gaps, rest_jobs, web
 
 
 def create_app(
@@ -45,6 +45,7 @@ def create_app(
     errors.init_app(app)
     app.register_blueprint(rest.bp)
     app.register_blueprint(rest_gaps.bp)
+    app.register_blueprint(rest_jobs.bp)
     app.register_blueprint(web.bp)
 
     return app

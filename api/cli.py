@@ -23,6 +23,7 @@ from matcher.ranking import Filters
 
 from .cli_common import Group, emit, progress_bar, services_of
 from .cli_gaps import gaps
+from .cli_jobs import feeds, refresh, runs, worker
 
 KINDS = click.Choice(list(ENTITIES))
 DEMAND_KINDS = click.Choice(["job", "internship", "apprenticeship", "training"])
@@ -305,7 +306,8 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     _Server().run()
 
 
-cli.add_command(gaps)
+for command in (gaps, feeds, refresh, runs, worker):
+    cli.add_command(command)
 
 
 def main() -> None:

@@ -216,13 +216,17 @@ class IndexStore:
             "dimension": dimension,
             "collections": entries,
         }
-        tmp_manifest = self.folder / f".{self.MANIFEST}.tmp"
-        tmp_manifest.write_text(json.dumps(manifest, indent=2))
-        os.replace(tmp_manifest, self.manifest_path)
+        self._swap_manifest(manifest)
         self._remove_unreferenced(manifest, previous)
         collections = dict(base.collections) if base and base.model == model else {}
         collections.update(changed)
         return Snapshot(version, model, dimension, collections)
+
+    def _swap_manifest(self, manifest: dict[str, Any]) -> None:
+        """The moment of the swap: readers see the old manifest or the new one, never half."""
+        tmp_manifest = self.folder / f".{self.MANIFEST}.tmp"
+        tmp_manifest.write_text(json.dumps(manifest, indent=2))
+        os.replace(tmp_manifest, self.manifest_path)
 
     def _remove_unreferenced(self, *manifests: dict[str, Any] | None) -> None:
         """Delete index files no longer named by the current or the previous manifest.

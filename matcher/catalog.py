@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import func, or_, select
@@ -34,6 +34,8 @@ from .schemas import (
 )
 from .texts import content_hash, course_phrases, entity_text
 from .vectors import VectorCache
+
+M = TypeVar("M", bound=InputModel)
 
 ENTITIES: dict[str, type[Any]] = {
     "organizations": Organization,
@@ -72,8 +74,13 @@ def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
 
 def parse_input(kind: str, data: Any, label: str = "body") -> InputModel:
     """Validate ``data`` as a ``kind`` record; raise ValidationFailed naming record and field."""
+    return parse_input_model(INPUT_MODELS[kind], data, label)
+
+
+def parse_input_model(model: type[M], data: Any, label: str = "body") -> M:
+    """Validate ``data`` with ``model``; raise ValidationFailed naming record and field."""
     try:
-        return INPUT_MODELS[kind].model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         errors = validation_errors(exc)
         first = errors[0]
@@ -90,7 +97,7 @@ class Page:
     per_page: int
 
 
-class _Resolver:
+class Resolver:
     """Finds (or, when named, creates) the organizations, programs and courses records cite."""
 
     def __init__(self, session: Session) -> None:
@@ -222,7 +229,7 @@ class Catalog:
         """Write all ``records`` in one transaction, or none of them."""
         labels = labels or [f"record {i + 1}" for i in range(len(records))]
         with self.db.session() as session:
-            resolver = _Resolver(session)
+            resolver = Resolver(session)
             entities = []
             for label, record in zip(labels, records, strict=True):
                 try:
@@ -231,7 +238,7 @@ class Catalog:
                     raise type(exc)(f"{label}: {exc.detail}") from None
                 entities.append(entity)
             session.flush()
-            touched = self._stamp(session, entities, progress)
+            touched = self.stamp(session, entities, progress)
             ids = [e.id for e in entities]
         self._sync(touched)
         return ids
@@ -249,11 +256,11 @@ class Catalog:
                     current.pop(f"{name}_id" if name != "courses" else "course_ids", None)
             merged = {**current, **patch}
             record = parse_input(kind, merged)
-            resolver = _Resolver(session)
+            resolver = Resolver(session)
             self._check_unique(session, kind, record, resolver, exclude_id=entity_id)
             self._assign(session, resolver, kind, entity, record)
             session.flush()
-            touched = self._stamp(session, [entity])
+            touched = self.stamp(session, [entity])
         self._sync(touched)
         return self.get(kind, entity_id)
 
@@ -271,7 +278,7 @@ class Catalog:
                     other.courses = [c for c in other.courses if c.id != entity_id]
             session.delete(entity)
             session.flush()
-            touched = self._stamp(session, dependents)
+            touched = self.stamp(session, dependents)
         if kind in ("demands", "courses", "programs", "students"):
             touched.setdefault(kind, set()).add(entity_id)
         self._sync(touched)
@@ -294,7 +301,7 @@ class Catalog:
                     f"organization {org.id} still has {model.__tablename__}; delete those first"
                 )
 
-    def _build(self, session: Session, resolver: _Resolver, kind: str, record: InputModel) -> Any:
+    def _build(self, session: Session, resolver: Resolver, kind: str, record: InputModel) -> Any:
         self._check_unique(session, kind, record, resolver)
         entity = ENTITIES[kind]()
         self._assign(session, resolver, kind, entity, record)
@@ -307,7 +314,7 @@ class Catalog:
         session: Session,
         kind: str,
         record: InputModel,
-        resolver: _Resolver,
+        resolver: Resolver,
         exclude_id: int | None = None,
     ) -> None:
         model = ENTITIES[kind]
@@ -340,7 +347,7 @@ class Catalog:
             raise Conflict(f"a {what} already exists")
 
     def _assign(
-        self, session: Session, resolver: _Resolver, kind: str, entity: Any, record: InputModel
+        self, session: Session, resolver: Resolver, kind: str, entity: Any, record: InputModel
     ) -> None:
         data = record.model_dump()
         if isinstance(record, DemandIn):
@@ -386,7 +393,7 @@ class Catalog:
         ).all()
         return [*programs, *students]
 
-    def _stamp(
+    def stamp(
         self,
         session: Session,
         entities: Sequence[Any],

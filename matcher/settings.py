@@ -86,6 +86,38 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GAP_RED_MIN_ENTERPRISES", 2, "Enterprises asking, from which an old gap is red."),
     Setting("GAP_TREND_DAYS", 90, "Window of the trend: postings in it against the one before."),
     Setting("GAP_NEAREST_COURSES", 3, "Nearest courses (revision candidates) listed per skill."),
+    Setting(
+        "FEED_CONNECT_TIMEOUT", 5.0, "Seconds to wait for a feed server to accept a connection."
+    ),
+    Setting("FEED_READ_TIMEOUT", 30.0, "Seconds to wait for a feed server between bytes."),
+    Setting(
+        "FEED_RETRIES",
+        3,
+        "Retries of a feed request after a connection error, 429 or 5xx (exponential backoff, "
+        "honouring Retry-After).",
+    ),
+    Setting("FEED_BACKOFF", 1.0, "Backoff factor between retries: 1 s, 2 s, 4 s, ..."),
+    Setting("FEED_MAX_BYTES", 20_000_000, "Largest feed response read; a larger one fails."),
+    Setting(
+        "FEED_ALLOW_PRIVATE",
+        "",
+        "Comma-separated addresses or networks (CIDR) that feeds may use although they are "
+        "loopback or private, e.g. `127.0.0.1` for a local test server. Empty: only public "
+        "addresses, also after redirects.",
+    ),
+    Setting("REFRESH_TIME", "02:00", "Time of day (HH:MM) of the nightly refresh."),
+    Setting("REFRESH_TIMEZONE", "Asia/Shanghai", "Time zone of REFRESH_TIME."),
+    Setting(
+        "REFRESH_MISFIRE_GRACE",
+        21600,
+        "Seconds after its time that a missed nightly refresh still runs (e.g. after a worker "
+        "restart); missed runs are coalesced into one.",
+    ),
+    Setting(
+        "REFRESH_LOCK_TTL",
+        21600,
+        "Seconds after which a refresh lock left by a crashed process may be taken over.",
+    ),
     Setting("PAGE_SIZE", 20, "Default page size of REST lists."),
     Setting("MAX_PAGE_SIZE", 200, "Largest page size a REST list accepts."),
     Setting("MAX_K", 200, "Largest number of match results one request may ask for."),

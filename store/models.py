@@ -111,6 +111,8 @@ class Demand(Base):
     text_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # in its feed, last refresh
+    content_hash: Mapped[str | None] = mapped_column(String(64))  # of the feed record as mapped
 
     enterprise: Mapped[Organization] = relationship()
 
@@ -206,3 +208,50 @@ class GapSnapshot(Base):
     )
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     items: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class Feed(Base):
+    """A posted job list fetched by the nightly refresh."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(String(2000), unique=True)
+    format: Mapped[str] = mapped_column(String(16))  # jsonld | json | csv
+    enterprise_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_status: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    enterprise: Mapped[Organization | None] = relationship()
+
+
+class RefreshRun(Base):
+    """One refresh: when, how it ended, counts, and each feed's outcome."""
+
+    __tablename__ = "refresh_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(16), default="running")
+    trigger: Mapped[str] = mapped_column(String(16), default="manual")  # manual | schedule | api
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    feeds: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class JobLock(Base):
+    """A named lock held in the database, so that one refresh runs at a time across processes."""
+
+    __tablename__ = "job_locks"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(200))
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

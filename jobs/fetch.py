@@ -1,0 +1,160 @@
+"""Fetching feeds over HTTP, carefully: feeds are other people's servers.
+
+- only ``http`` and ``https``; every host (also each redirect target, followed by hand) must
+  resolve to public addresses unless ``FEED_ALLOW_PRIVATE`` lists it — a feed URL must not
+  make the worker read the intranet or a cloud metadata service;
+- connect and read timeouts; retries with exponential backoff on connection errors, 429 and
+  5xx (``Retry-After`` honoured);
+- conditional GET: the ETag / Last-Modified of the last answer are sent back, a 304 means
+  the feed has not changed;
+- the body is streamed and cut off at ``FEED_MAX_BYTES``.
+
+Known limit: the address check resolves the name before requests connects, so a DNS answer
+that changes in between (rebinding) is not caught.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+MAX_REDIRECTS = 5
+USER_AGENT = "talentmatch-refresh/0.1"
+_CHUNK = 64 * 1024
+
+
+class FetchError(Exception):
+    """A feed could not be fetched; the message says why, fit for a run's error list."""
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    not_modified: bool
+    body: bytes = b""
+    content_type: str = ""
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def _networks(allowed: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    networks = []
+    for part in allowed.split(","):
+        if part.strip():
+            networks.append(ipaddress.ip_network(part.strip(), strict=False))
+    return networks
+
+
+class FeedFetcher:
+    def __init__(self, settings: Mapping[str, Any]) -> None:
+        self.timeout = (settings["FEED_CONNECT_TIMEOUT"], settings["FEED_READ_TIMEOUT"])
+        self.max_bytes = int(settings["FEED_MAX_BYTES"])
+        self.allowed = _networks(settings["FEED_ALLOW_PRIVATE"])
+        retry = Retry(
+            total=settings["FEED_RETRIES"],
+            connect=settings["FEED_RETRIES"],
+            read=settings["FEED_RETRIES"],
+            status=settings["FEED_RETRIES"],
+            backoff_factor=settings["FEED_BACKOFF"],
+            status_forcelist=(429, 500, 502, 503, 504),
+            allowed_methods=frozenset({"GET"}),
+            respect_retry_after_header=True,
+            raise_on_status=False,
+            redirect=False,
+        )
+        self.session = requests.Session()
+        adapter = HTTPAdapter(max_retries=retry)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def check_url(self, url: str) -> None:
+        """Refuse what the refresh must never fetch: other schemes, private addresses."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https"):
+            raise FetchError(f"only http and https URLs are fetched, not {parts.scheme or url!r}")
+        if not parts.hostname:
+            raise FetchError(f"URL {url!r} has no host")
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
+        except socket.gaierror as exc:
+            raise FetchError(f"cannot resolve {parts.hostname}: {exc.strerror}") from None
+        for info in infos:
+            address = ipaddress.ip_address(info[4][0])
+            if address.is_global or any(address in net for net in self.allowed):
+                continue
+            raise FetchError(
+                f"{parts.hostname} resolves to {address}, a private or loopback address "
+                "(allow it with TALENTMATCH_FEED_ALLOW_PRIVATE)"
+            )
+
+    def fetch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None
+    ) -> FetchResult:
+        headers = {"User-Agent": USER_AGENT}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        current = url
+        for _ in range(MAX_REDIRECTS + 1):
+            self.check_url(current)
+            response = self._get(current, headers)
+            with response:
+                if response.is_redirect:
+                    current = urljoin(current, response.headers.get("Location", ""))
+                    continue
+                if response.status_code == 304:
+                    return FetchResult(not_modified=True, etag=etag, last_modified=last_modified)
+                if response.status_code >= 400:
+                    raise FetchError(f"HTTP {response.status_code} {response.reason}".strip())
+                body = self._read(response)
+                return FetchResult(
+                    not_modified=False,
+                    body=body,
+                    content_type=response.headers.get("Content-Type", ""),
+                    etag=response.headers.get("ETag"),
+                    last_modified=response.headers.get("Last-Modified"),
+                )
+        raise FetchError(f"more than {MAX_REDIRECTS} redirects")
+
+    def _get(self, url: str, headers: dict[str, str]) -> requests.Response:
+        try:
+            return self.session.get(
+                url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False
+            )
+        except requests.exceptions.RetryError as exc:
+            raise FetchError(f"gave up after retries: {exc.args[0].reason}") from None
+        except requests.exceptions.Timeout:
+            raise FetchError(
+                f"timed out (connect {self.timeout[0]:g} s, read {self.timeout[1]:g} s)"
+            ) from None
+        except requests.exceptions.ConnectionError as exc:
+            raise FetchError(f"cannot connect: {type(exc).__name__}") from None
+        except requests.exceptions.RequestException as exc:
+            raise FetchError(f"request failed: {type(exc).__name__}") from None
+
+    def _read(self, response: requests.Response) -> bytes:
+        declared = response.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise FetchError(
+                f"response of {declared} bytes is over the {self.max_bytes}-byte limit"
+            )
+        body = bytearray()
+        try:
+            for chunk in response.iter_content(_CHUNK):
+                body.extend(chunk)
+                if len(body) > self.max_bytes:
+                    raise FetchError(f"response is over the {self.max_bytes}-byte limit")
+        except requests.exceptions.RequestException:
+            raise FetchError(
+                f"timed out or broke off while reading (read timeout {self.timeout[1]:g} s)"
+            ) from None
+        return bytes(body)

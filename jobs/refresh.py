@@ -1,0 +1,206 @@
+"""The refresh: every enabled feed fetched, parsed and applied, then the index and a gap snapshot.
+
+One refresh at a time (``DatabaseLock``); a second one is refused with a clear message. Each
+feed is its own transaction: a feed that times out, answers an error or sends an unreadable
+body is marked failed with the reason, its stored postings stay as they were, and the other
+feeds go on. After the feeds, the index is brought in line with the store and published by
+swapping the manifest (``IndexService.sync``): web workers pick the new version up on their
+next request; if that step fails the previous index keeps serving and the next refresh (or
+``talentmatch index``) repairs it. Then the region's gap snapshot is taken. Each run is a
+``RefreshRun`` row with counts and per-feed outcomes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from matcher.errors import NotFound
+from matcher.records import iso
+from matcher.service import Services
+from store import Demand, Feed, RefreshRun
+
+from .fetch import FeedFetcher, FetchError
+from .lock import DatabaseLock
+from .parse import ParseError, parse_feed
+from .upsert import FeedCounts, upsert_feed
+
+log = logging.getLogger(__name__)
+LOCK_NAME = "refresh"
+FeedReport = Callable[[dict[str, Any]], None]
+
+
+def run_record(run: RefreshRun) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "status": run.status,
+        "trigger": run.trigger,
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
+        "counts": run.counts,
+        "errors": run.errors,
+        "feeds": run.feeds,
+    }
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Refresher:
+    def __init__(self, services: Services, fetcher: FeedFetcher | None = None) -> None:
+        self.services = services
+        self.fetcher = fetcher or FeedFetcher(services.settings)
+
+    def run(
+        self,
+        feed_id: int | None = None,
+        trigger: str = "manual",
+        on_feed: FeedReport | None = None,
+    ) -> dict[str, Any]:
+        """Refresh all enabled feeds (or one) now; returns the run record."""
+        db = self.services.db
+        with DatabaseLock(db, LOCK_NAME, self.services.settings["REFRESH_LOCK_TTL"]):
+            with db.session() as session:
+                feeds = self._feeds(session, feed_id)
+                run = RefreshRun(trigger=trigger, status="running", counts={}, errors=[], feeds=[])
+                session.add(run)
+                session.flush()
+                run_id = run.id
+            totals = FeedCounts()
+            outcomes = []
+            for feed_id_ in feeds:
+                outcomes.append(self._refresh_feed(feed_id_, totals))
+                if on_feed:
+                    on_feed(outcomes[-1])
+            errors = [
+                {"feed_id": o["feed_id"], "url": o["url"], "reason": reason}
+                for o in outcomes
+                for reason in o["errors"]
+            ]
+            status = self._status(outcomes)
+            try:
+                self.services.index.sync()
+            except Exception as exc:  # the previous index keeps serving
+                log.exception("index update failed after refresh")
+                reason = f"index update failed ({type(exc).__name__}); the previous index serves"
+                errors.append({"feed_id": None, "url": None, "reason": reason})
+                status = "failed"
+            else:
+                self._snapshot(errors)
+            with db.session() as session:
+                run = session.get(RefreshRun, run_id)
+                assert run is not None
+                run.status = status
+                run.counts = asdict(totals)
+                run.errors = errors
+                run.feeds = outcomes
+                run.finished_at = _now()
+                session.flush()
+                return run_record(run)
+
+    @staticmethod
+    def _feeds(session: Any, feed_id: int | None) -> list[int]:
+        if feed_id is not None:
+            if session.get(Feed, feed_id) is None:
+                raise NotFound(f"feed {feed_id} not found")
+            return [feed_id]
+        return list(
+            session.scalars(select(Feed.id).where(Feed.enabled.is_(True)).order_by(Feed.id))
+        )
+
+    @staticmethod
+    def _status(outcomes: list[dict[str, Any]]) -> str:
+        states = {o["status"] for o in outcomes}
+        if outcomes and states == {"failed"}:
+            return "failed"
+        if states & {"failed", "partial"}:
+            return "partial"
+        return "succeeded"
+
+    def _refresh_feed(self, feed_id: int, totals: FeedCounts) -> dict[str, Any]:
+        db = self.services.db
+        with db.session() as session:
+            feed = session.get(Feed, feed_id)
+            assert feed is not None
+            url, feed_format, etag, modified = feed.url, feed.format, feed.etag, feed.last_modified
+        outcome: dict[str, Any] = {"feed_id": feed_id, "url": url, "errors": []}
+        counts = FeedCounts()
+        try:
+            fetched = self.fetcher.fetch(url, etag, modified)
+            if fetched.not_modified:
+                status = "not_modified"
+                counts = self._touch_unchanged(feed_id)
+            else:
+                parsed = parse_feed(feed_format, fetched.body)
+                with db.session() as session:
+                    feed = session.get(Feed, feed_id)
+                    assert feed is not None
+                    result = upsert_feed(session, self.services.catalog, feed, parsed, _now())
+                    feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
+                counts = result.counts
+                outcome["errors"] = result.errors
+                status = "partial" if result.errors else "succeeded"
+        except (FetchError, ParseError) as exc:
+            status = "failed"
+            outcome["errors"] = [str(exc)]
+        except Exception as exc:  # a bug must not stop the other feeds
+            log.exception("feed %s failed unexpectedly", url)
+            status = "failed"
+            outcome["errors"] = [f"unexpected failure ({type(exc).__name__}); see the worker log"]
+            self.services.vectors.forget()
+        with db.session() as session:
+            feed = session.get(Feed, feed_id)
+            if feed is not None:
+                feed.last_fetched_at = _now()
+                feed.last_status = status
+        if status == "failed":
+            counts.failed = max(counts.failed, 1)
+        totals.add(counts)
+        outcome.update(status=status, counts=asdict(counts))
+        return outcome
+
+    def _touch_unchanged(self, feed_id: int) -> FeedCounts:
+        """A 304: every active posting of the feed is still listed, unchanged."""
+        with self.services.db.session() as session:
+            active = list(
+                session.scalars(
+                    select(Demand).where(
+                        Demand.source == f"feed:{feed_id}", Demand.status == "active"
+                    )
+                )
+            )
+            now = _now()
+            for demand in active:
+                demand.last_seen_at = now
+            return FeedCounts(unchanged=len(active))
+
+    def _snapshot(self, errors: list[dict[str, Any]]) -> None:
+        try:
+            self.services.gap_history.report(snapshot=True)
+        except Exception as exc:
+            log.exception("gap snapshot failed after refresh")
+            errors.append(
+                {
+                    "feed_id": None,
+                    "url": None,
+                    "reason": f"gap snapshot failed ({type(exc).__name__})",
+                }
+            )
+
+    def runs(self, limit: int = 50) -> list[dict[str, Any]]:
+        with self.services.db.session() as session:
+            rows = session.scalars(select(RefreshRun).order_by(RefreshRun.id.desc()).limit(limit))
+            return [run_record(r) for r in rows]
+
+    def get_run(self, run_id: int) -> dict[str, Any]:
+        with self.services.db.session() as session:
+            run = session.get(RefreshRun, run_id)
+            if run is None:
+                raise NotFound(f"refresh run {run_id} not found")
+            return run_record(run)
