@@ -52,7 +52,8 @@ def _print_feeds(items: list[dict[str, Any]]) -> None:
             else "never fetched"
         )
         click.echo(
-            f"{f['id']:>4}  {f['format']:<6} {state:<8} {f['url']}  ({f['enterprise'] or '-'}; {last})"
+            f"{f['id']:>4}  {f['format']:<6} {state:<8} {f['url']}  "
+            f"({f['enterprise'] or '-'}; {last})"
         )
 
 
@@ -106,8 +107,8 @@ def refresh(ctx: click.Context, feed_id: int | None, as_json: bool) -> None:
     def on_feed(outcome: dict[str, Any]) -> None:
         c = outcome["counts"]
         click.echo(
-            f"feed {outcome['feed_id']} {outcome['status']}: fetched {c['fetched']}, new {c['new']}, "
-            f"updated {c['updated']}, unchanged {c['unchanged']}, expired {c['expired']}, "
+            f"feed {outcome['feed_id']} {outcome['status']}: fetched {c['fetched']}, "
+            f"new {c['new']}, updated {c['updated']}, unchanged {c['unchanged']}, expired {c['expired']}, "
             f"failed {c['failed']}  {outcome['url']}",
             err=True,
         )

@@ -130,16 +130,24 @@ class FeedFetcher:
             return self.session.get(
                 url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False
             )
-        except requests.exceptions.RetryError as exc:
-            raise FetchError(f"gave up after retries: {exc.args[0].reason}") from None
-        except requests.exceptions.Timeout:
-            raise FetchError(
-                f"timed out (connect {self.timeout[0]:g} s, read {self.timeout[1]:g} s)"
-            ) from None
-        except requests.exceptions.ConnectionError as exc:
-            raise FetchError(f"cannot connect: {type(exc).__name__}") from None
         except requests.exceptions.RequestException as exc:
-            raise FetchError(f"request failed: {type(exc).__name__}") from None
+            raise FetchError(self._reason(exc)) from None
+
+    def _reason(self, exc: requests.exceptions.RequestException) -> str:
+        """What went wrong, in words; retries wrap the last cause in a MaxRetryError."""
+        cause: BaseException = exc
+        while isinstance(cause.args[0] if cause.args else None, BaseException):
+            cause = cause.args[0]
+        cause = getattr(cause, "reason", None) or cause
+        if (
+            isinstance(exc, requests.exceptions.Timeout)
+            or isinstance(cause, TimeoutError)
+            or ("timed out" in str(cause).lower())
+        ):
+            return f"timed out (connect {self.timeout[0]:g} s, read {self.timeout[1]:g} s)"
+        if isinstance(exc, requests.exceptions.ConnectionError):
+            return f"cannot connect ({type(cause).__name__})"
+        return f"request failed ({type(exc).__name__})"
 
     def _read(self, response: requests.Response) -> bytes:
         declared = response.headers.get("Content-Length", "")

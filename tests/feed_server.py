@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import threading
 import time
@@ -62,10 +63,8 @@ def _handler(server_state: FeedServer) -> type[BaseHTTPRequestHandler]:
             for name, value in route.headers.items():
                 self.send_header(name, value)
             self.end_headers()
-            try:
-                self.wfile.write(route.body)
-            except (BrokenPipeError, ConnectionResetError):
-                pass
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(route.body)  # a client that gave up (timeouts, size limit)
 
     return Handler
 
