@@ -105,12 +105,9 @@ def refresh(ctx: click.Context, feed_id: int | None, as_json: bool) -> None:
     """Run the nightly refresh once, now."""
 
     def on_feed(outcome: dict[str, Any]) -> None:
-        c = outcome["counts"]
+        counts = ", ".join(f"{k} {v}" for k, v in outcome["counts"].items())
         click.echo(
-            f"feed {outcome['feed_id']} {outcome['status']}: fetched {c['fetched']}, "
-            f"new {c['new']}, updated {c['updated']}, unchanged {c['unchanged']}, expired {c['expired']}, "
-            f"failed {c['failed']}  {outcome['url']}",
-            err=True,
+            f"feed {outcome['feed_id']} {outcome['status']}: {counts}  {outcome['url']}", err=True
         )
 
     run = Refresher(services_of(ctx)).run(feed_id, trigger="manual", on_feed=on_feed)
