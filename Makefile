@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint bench bench-gaps seed-data clean
+.PHONY: install run test lint bench bench-gaps bench-refresh seed-data clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ lint: install
 bench: install  ## throughput and latency ratios, printed from one run
 	$(BIN)/python -m bench.core
 	$(BIN)/python -m bench.gaps
+	$(BIN)/python -m bench.refresh
+
+bench-refresh: install  ## refresh of 10k postings: first, 1% changed (ratio), unchanged (encoder calls)
+	$(BIN)/python -m bench.refresh
 
 bench-gaps: install  ## gap coverage quality on ESCO (AUROC, precision/recall) and report cost at 50k x 5k
 	$(BIN)/python -m bench.gaps

@@ -48,7 +48,8 @@ def _run(runner: CliRunner, *args: str):  # type: ignore[no-untyped-def]
 
 def test_cli_feeds_refresh_and_runs(runner: CliRunner, server: FeedServer) -> None:
     url = server.serve(
-        "/jobs.json", json.dumps([{"id": "J1", "title": "PLC Technician", "date_posted": "2026-01-05"}])
+        "/jobs.json",
+        json.dumps([{"id": "J1", "title": "PLC Technician", "date_posted": "2026-01-05"}]),
     )
     added = _run(runner, "feeds", "add", url, "--format", "json", "--enterprise", "Acme", "--json")
     assert added.exit_code == 0, added.output
@@ -75,7 +76,9 @@ def test_cli_feeds_refresh_and_runs(runner: CliRunner, server: FeedServer) -> No
 
 def test_cli_refresh_that_fails_exits_non_zero(runner: CliRunner, server: FeedServer) -> None:
     url = server.serve("/down.json", "", status=500)
-    assert _run(runner, "feeds", "add", url, "--format", "json", "--enterprise", "Acme").exit_code == 0
+    assert (
+        _run(runner, "feeds", "add", url, "--format", "json", "--enterprise", "Acme").exit_code == 0
+    )
     result = _run(runner, "refresh")
     assert result.exit_code == 1
     assert "refresh run 1: failed" in result.stdout and "HTTP 500" in result.stdout
@@ -115,7 +118,9 @@ def test_nightly_job_is_declared_with_safe_options(services: Services) -> None:
     assert job is not None and job.func is nightly_refresh
     assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 21600)
     after = datetime(2026, 11, 23, 3, 0, tzinfo=SHANGHAI)
-    assert job.trigger.get_next_fire_time(None, after) == datetime(2026, 11, 24, 2, 0, tzinfo=SHANGHAI)
+    assert job.trigger.get_next_fire_time(None, after) == datetime(
+        2026, 11, 24, 2, 0, tzinfo=SHANGHAI
+    )
     build_scheduler(services, scheduler)  # declared again, e.g. on a worker restart
     scheduler.start(paused=True)
     try:
