@@ -12,7 +12,7 @@ from jobs.parse import FORMATS
 from jobs.refresh import Refresher
 from jobs.schedule import JOB_ID, build_scheduler
 
-from .cli_common import emit, services_of
+from .cli_common import emit, progress_bar, services_of
 
 
 @click.group()
@@ -110,7 +110,10 @@ def refresh(ctx: click.Context, feed_id: int | None, as_json: bool) -> None:
             f"feed {outcome['feed_id']} {outcome['status']}: {counts}  {outcome['url']}", err=True
         )
 
-    run = Refresher(services_of(ctx)).run(feed_id, trigger="manual", on_feed=on_feed)
+    with progress_bar("encoding new and changed postings") as progress:
+        run = Refresher(services_of(ctx)).run(
+            feed_id, trigger="manual", on_feed=on_feed, progress=progress
+        )
     if as_json:
         keys = ("id", "status", "counts", "errors", "started_at", "finished_at", "feeds")
         click.echo(json.dumps({k: run[k] for k in keys}, ensure_ascii=False, indent=2))

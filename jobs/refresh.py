@@ -62,8 +62,12 @@ class Refresher:
         feed_id: int | None = None,
         trigger: str = "manual",
         on_feed: FeedReport | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> dict[str, Any]:
-        """Refresh all enabled feeds (or one) now; returns the run record."""
+        """Refresh all enabled feeds (or one) now; returns the run record.
+
+        ``on_feed`` hears each feed's outcome as it ends; ``progress`` counts encoded texts.
+        """
         db = self.services.db
         with DatabaseLock(db, LOCK_NAME, self.services.settings["REFRESH_LOCK_TTL"]):
             with db.session() as session:
@@ -75,7 +79,7 @@ class Refresher:
             totals = FeedCounts()
             outcomes = []
             for feed_id_ in feeds:
-                outcomes.append(self._refresh_feed(feed_id_, totals))
+                outcomes.append(self._refresh_feed(feed_id_, totals, progress))
                 if on_feed:
                     on_feed(outcomes[-1])
             errors = [
@@ -123,7 +127,9 @@ class Refresher:
             return "partial"
         return "succeeded"
 
-    def _refresh_feed(self, feed_id: int, totals: FeedCounts) -> dict[str, Any]:
+    def _refresh_feed(
+        self, feed_id: int, totals: FeedCounts, progress: Callable[[int], None] | None
+    ) -> dict[str, Any]:
         db = self.services.db
         with db.session() as session:
             feed = session.get(Feed, feed_id)
@@ -141,7 +147,9 @@ class Refresher:
                 with db.session() as session:
                     feed = session.get(Feed, feed_id)
                     assert feed is not None
-                    result = upsert_feed(session, self.services.catalog, feed, parsed, _now())
+                    result = upsert_feed(
+                        session, self.services.catalog, feed, parsed, _now(), progress
+                    )
                     feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
                 counts = result.counts
                 outcome["errors"] = result.errors

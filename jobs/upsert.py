@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -88,7 +89,12 @@ def _expired(expires_at: datetime | None, now: datetime) -> bool:
 
 
 def upsert_feed(
-    session: Session, catalog: Catalog, feed: Feed, parsed: ParseResult, now: datetime
+    session: Session,
+    catalog: Catalog,
+    feed: Feed,
+    parsed: ParseResult,
+    now: datetime,
+    progress: Callable[[int], None] | None = None,
 ) -> UpsertResult:
     """Apply one feed's postings in the caller's transaction."""
     result = UpsertResult(errors=list(parsed.errors))
@@ -176,6 +182,6 @@ def upsert_feed(
             counts.expired += 1
     session.flush()
     if to_stamp:
-        catalog.stamp(session, to_stamp)
+        catalog.stamp(session, to_stamp, progress)
     result.touched = {d.id for d in to_stamp}
     return result
