@@ -15,21 +15,18 @@ Run: ``make bench`` (about 3-5 minutes on 2 cores).
 from __future__ import annotations
 
 import random
-import shutil
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 from sqlalchemy import insert
 
-from matcher.service import Services
+from bench.common import OUT, fresh_services
 from matcher.texts import content_hash, demand_text
 from seed.catalog import ENTERPRISES, ROLES, TOPICS
 from store import Demand, Organization
 
-OUT = Path(__file__).resolve().parent / "out"
 SIZES = (1_000, 10_000, 100_000)
 QUERIES = 200
 CITIES = ["Liuzhou", "Dongguan", "Nanning", "Guilin", "Shenzhen", "Foshan"]
@@ -38,14 +35,6 @@ LEVELS = ["", "Senior ", "Junior ", "Lead ", "Assistant ", "Trainee "]
 
 def _percentile(values: list[float], q: float) -> float:
     return float(np.percentile(values, q))
-
-
-def _services(name: str) -> Services:
-    folder = OUT / name
-    shutil.rmtree(folder, ignore_errors=True)
-    services = Services.from_environment({"INSTANCE_PATH": str(folder)})
-    services.init_schema()
-    return services
 
 
 def bench_ingest() -> None:
@@ -57,7 +46,7 @@ def bench_ingest() -> None:
         + f". Ref {i}."
         for i in range(3000)
     ]
-    services = _services("ingest")
+    services = fresh_services("ingest")
     model = services.encoder.load()
     model.encode(texts[:64], batch_size=64)  # warm up
     start = time.perf_counter()
@@ -108,7 +97,7 @@ def _synthetic_demands(count: int, start_id: int, rng: random.Random) -> list[di
 
 
 def bench_latency() -> None:
-    services = _services("latency")
+    services = fresh_services("latency")
     rng = random.Random(11)
     with services.db.session() as session:
         session.execute(

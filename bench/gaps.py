@@ -23,25 +23,22 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import numpy as np
 from sqlalchemy import insert
 
+from bench.common import OUT, fresh_services
 from bench.esco import EscoSkill, load_skills
 from matcher.gap_rules import GapRules
 from matcher.gaps import GapAnalyzer
 from matcher.schemas import CourseIn, DemandIn, OrganizationIn
-from matcher.service import Services
 from matcher.settings import load_settings
 from matcher.vectors import VectorCache
 from store import Course, Demand, Organization
 
-OUT = Path(__file__).resolve().parent / "out"
 NEIGHBOURHOODS, NEIGHBOURHOOD_SIZE, RANDOM_SKILLS, POOL = 80, 8, 400, 3000
 SKILLS_PER_COURSE = 6
 
@@ -75,14 +72,6 @@ def best_threshold(scores: np.ndarray, positive: np.ndarray) -> float:
     return round(best, 2)
 
 
-def _services(name: str) -> Services:
-    folder = OUT / name
-    shutil.rmtree(folder, ignore_errors=True)
-    services = Services.from_environment({"INSTANCE_PATH": str(folder)})
-    services.init_schema()
-    return services
-
-
 def _sample(
     skills: list[EscoSkill], encoder_vectors: np.ndarray, rng: random.Random
 ) -> list[tuple[EscoSkill, bool]]:
@@ -111,7 +100,7 @@ def _sample(
 def evaluate(rules: GapRules) -> None:
     rng = random.Random(2026)
     skills = rng.sample(load_skills(), POOL)
-    services = _services("gap-eval")
+    services = fresh_services("gap-eval")
     encoder = services.encoder
     label_vectors = encoder.encode([s.label for s in skills])
     sample = _sample(skills, label_vectors, rng)
@@ -236,7 +225,7 @@ def _scale_rows(rng: random.Random, skills: list[EscoSkill], demands: int, cours
 def scale(rules: GapRules, demands: int = 50_000, courses: int = 5_000) -> None:
     rng = random.Random(7)
     skills = load_skills()
-    services = _services("gap-scale")
+    services = fresh_services("gap-scale")
     organizations, demand_rows, course_rows = _scale_rows(rng, skills, demands, courses)
     with services.db.session() as session:
         session.execute(insert(Organization), organizations)

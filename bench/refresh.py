@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
+from bench.common import fresh_services
 from jobs.feeds import FeedRegistry, parse_feed_input
 from jobs.refresh import Refresher
 from matcher.service import Services
 from seed.catalog import ROLES
 from tests.feed_server import feed_server
 
-OUT = Path(__file__).resolve().parent / "out"
 POSTINGS = 10_000
 CITIES = ["Liuzhou", "Dongguan", "Nanning", "Guilin", "Shenzhen", "Foshan"]
 
@@ -61,12 +59,7 @@ def _refresh(services: Services) -> tuple[float, dict[str, Any], int]:
 
 
 def main() -> None:
-    folder = OUT / "refresh"
-    shutil.rmtree(folder, ignore_errors=True)
-    services = Services.from_environment(
-        {"INSTANCE_PATH": str(folder), "FEED_ALLOW_PRIVATE": "127.0.0.1"}
-    )
-    services.init_schema()
+    services = fresh_services("refresh", FEED_ALLOW_PRIVATE="127.0.0.1")
     services.encoder.load()
     rng = random.Random(5)
     postings = _postings(rng)
