@@ -21,7 +21,10 @@ course); a report as of an earlier day leaves out courses revised after it.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+import copy
+import hashlib
+import threading
+from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -29,7 +32,7 @@ from typing import Any
 
 import faiss
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -51,6 +54,7 @@ from .texts import normalise
 from .vectors import VectorCache
 
 _SEARCH_DEPTH = 64  # course phrases looked at per skill: enough for the nearest courses
+_CACHED_REPORTS = 16
 
 
 @dataclass
@@ -90,6 +94,22 @@ class _Coverage:
     covered_since: date | None = None
 
 
+def _store_fingerprint(session: Session) -> str:
+    """Changes whenever a demand or course that a report reads changes (cheap to compute)."""
+    demands = session.execute(
+        select(func.count(Demand.id), func.max(Demand.id), func.max(Demand.updated_at))
+    ).one()
+    courses = session.execute(
+        select(
+            Course.id, Course.school_id, Course.text_hash, Course.created_at, Course.last_revised
+        ).order_by(Course.id)
+    ).all()
+    digest = hashlib.sha256(repr(tuple(demands)).encode())
+    for row in courses:
+        digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
+
+
 def today_utc() -> date:
     return datetime.now(UTC).date()
 
@@ -127,6 +147,10 @@ class GapAnalyzer:
         self.db = db
         self.vectors = vectors
         self.rules = rules
+        # Reports are pages people reload; a region report over 50k demands takes seconds.
+        # Cached per (scope, day, state of demands and courses), so any write is seen at once.
+        self._cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def report(
         self,
@@ -138,8 +162,28 @@ class GapAnalyzer:
         day = parse_as_of(as_of)
         with self.db.session() as session:
             scope = self._scope(session, school_id)
+            key = (school_id, day, _store_fingerprint(session))
+            with self._cache_lock:
+                cached = self._cache.get(key)
+            if cached is not None:
+                return copy.deepcopy(cached)
             demands = self._demands(session, day)
             courses = self._courses(session, day, scope)
+        report = self._build(scope, day, demands, courses, progress)
+        with self._cache_lock:
+            self._cache[key] = copy.deepcopy(report)
+            while len(self._cache) > _CACHED_REPORTS:
+                self._cache.popitem(last=False)
+        return report
+
+    def _build(
+        self,
+        scope: _Scope,
+        day: date,
+        demands: list[_DemandRow],
+        courses: list[_CourseRow],
+        progress: Callable[[int], None] | None,
+    ) -> dict[str, Any]:
         report: dict[str, Any] = {
             "as_of": day.isoformat(),
             "scope": scope.kind,

@@ -348,3 +348,17 @@ def test_settings_change_the_rules(consortium: Services, tmp_path: Any) -> None:
 
 def test_as_of_date_type_is_accepted() -> None:
     assert parse_as_of(date(2020, 1, 1)) == date(2020, 1, 1)
+
+
+def test_reports_are_cached_until_demands_or_courses_change(consortium: Services) -> None:
+    first = consortium.gaps.report()
+    calls = consortium.encoder.calls
+    again = consortium.gaps.report()
+    assert again == first and again is not first  # a copy: callers may change theirs
+    again["items"].clear()
+    assert consortium.gaps.report() == first
+    assert consortium.encoder.calls == calls
+    _demand(consortium, "Telecom C", ["fiber optic splicing"], 1)
+    assert _item(consortium.gaps.report(), "fiber optic splicing")["severity"] == "yellow"
+    _course(consortium, "North College", "N9", "Fiber Optics", ["fiber optic splicing"])
+    assert _item(consortium.gaps.report(), "fiber optic splicing")["severity"] == "green"
