@@ -98,15 +98,15 @@ class Refresher:
             else:
                 self._snapshot(errors)
             with db.session() as session:
-                run = session.get(RefreshRun, run_id)
-                assert run is not None
-                run.status = status
-                run.counts = asdict(totals)
-                run.errors = errors
-                run.feeds = outcomes
-                run.finished_at = _now()
+                finished = session.get(RefreshRun, run_id)
+                assert finished is not None
+                finished.status = status
+                finished.counts = asdict(totals)
+                finished.errors = errors
+                finished.feeds = outcomes
+                finished.finished_at = _now()
                 session.flush()
-                return run_record(run)
+                return run_record(finished)
 
     @staticmethod
     def _feeds(session: Any, feed_id: int | None) -> list[int]:

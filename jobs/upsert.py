@@ -12,14 +12,15 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.catalog import Catalog, Resolver, parse_input
+from matcher.catalog import Catalog, Resolver, parse_input_model
 from matcher.errors import TalentmatchError
+from matcher.schemas import DemandIn
 from store import Demand, Feed
 
 from .parse import ParseResult, Posting
@@ -84,6 +85,12 @@ def _as_input(feed: Feed, posting: Posting, key: str, now: datetime) -> dict[str
     return data
 
 
+def _as_datetime(value: datetime | date) -> datetime:
+    """DemandIn has already made every date a UTC datetime; this only tells the type checker."""
+    assert isinstance(value, datetime)
+    return value
+
+
 def _expired(expires_at: datetime | None, now: datetime) -> bool:
     return expires_at is not None and expires_at <= now
 
@@ -122,7 +129,9 @@ def upsert_feed(
             )
             continue
         try:
-            record = parse_input("demands", _as_input(feed, posting, key, now), f"record {number}")
+            record = parse_input_model(
+                DemandIn, _as_input(feed, posting, key, now), f"record {number}"
+            )
         except TalentmatchError as exc:
             counts.failed += 1
             result.errors.append(exc.detail)
@@ -132,26 +141,26 @@ def upsert_feed(
         enterprise = resolver.organization(
             "enterprise",
             record.enterprise_id,
-            record.enterprise,  # type: ignore[attr-defined]
+            record.enterprise,
         )
         demand = existing.get(key)
         values = {
             "enterprise_id": enterprise.id,
-            "kind": record.kind,  # type: ignore[attr-defined]
-            "title": record.title,  # type: ignore[attr-defined]
-            "description": record.description,  # type: ignore[attr-defined]
-            "skills": list(record.skills),  # type: ignore[attr-defined]
-            "openings": record.openings,  # type: ignore[attr-defined]
-            "city": record.city,  # type: ignore[attr-defined]
-            "expires_at": record.expires_at,  # type: ignore[attr-defined]
-            "url": record.url,  # type: ignore[attr-defined]
+            "kind": record.kind,
+            "title": record.title,
+            "description": record.description,
+            "skills": list(record.skills),
+            "openings": record.openings,
+            "city": record.city,
+            "expires_at": record.expires_at,
+            "url": record.url,
         }
         gone_before = demand is not None and demand.status != "active"
         if demand is None:
             demand = Demand(
                 source=source,
                 external_id=key,
-                posted_at=record.posted_at,  # type: ignore[attr-defined]
+                posted_at=_as_datetime(record.posted_at),
                 **values,
             )
             session.add(demand)
@@ -161,7 +170,7 @@ def upsert_feed(
             for name, value in values.items():
                 setattr(demand, name, value)
             if posting.posted:
-                demand.posted_at = record.posted_at  # type: ignore[attr-defined]
+                demand.posted_at = _as_datetime(record.posted_at)
             counts.updated += 1
             to_stamp.append(demand)
         else:
@@ -174,8 +183,8 @@ def upsert_feed(
             demand.status = "expired"
         else:
             demand.status = "active"
-    for key, demand in existing.items():
-        if key not in seen and demand.status == "active":
+    for external_id, demand in existing.items():
+        if external_id not in seen and demand.status == "active":
             demand.status = "expired"
             if demand.expires_at is None or demand.expires_at > now:
                 demand.expires_at = now
