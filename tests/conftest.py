@@ -20,6 +20,7 @@ from embeddings import Encoder
 from matcher.service import Services
 from matcher.vectors import VectorCache
 from seed.loader import load_demo
+from tests.feed_server import FeedServer, feed_server
 
 STORES = ["sqlite", "postgresql"]
 
@@ -120,3 +121,10 @@ def demo(
     load_demo(svc)
     yield svc
     svc.close()
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    """A real HTTP server on 127.0.0.1 serving feed bodies the test sets per path."""
+    with feed_server() as running:
+        yield running

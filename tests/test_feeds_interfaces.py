@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,16 +18,10 @@ from jobs.refresh import Refresher
 from jobs.schedule import JOB_ID, build_scheduler, nightly_refresh
 from matcher.errors import ConfigError
 from matcher.service import Services
-from tests.feed_server import FeedServer, feed_server
+from tests.feed_server import FeedServer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with feed_server() as running:
-        yield running
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from jobs.refresh import Refresher
 from matcher.service import Services
 from store import Demand, GapSnapshot
 from tests.conftest import PostgresDatabases, make_services
-from tests.feed_server import FeedServer, feed_server
+from tests.feed_server import FeedServer
 
 TODAY = datetime.now(UTC).date()
 
@@ -48,12 +48,6 @@ def _job_posting(ident: str, title: str, skills: list[str], **extra: Any) -> dic
 
 
 CSV_HEADER = "id,title,description,skills,employment_type,openings,location,date_posted,valid_through,url,enterprise\n"
-
-
-@pytest.fixture
-def server() -> Iterator[FeedServer]:
-    with feed_server() as running:
-        yield running
 
 
 @pytest.fixture
