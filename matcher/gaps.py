@@ -255,19 +255,19 @@ class GapAnalyzer:
         return rows
 
     def _encode(self, phrases: Sequence[str], progress: Callable[[int], None] | None) -> np.ndarray:
-        """Unit vectors of the phrases' encoding forms, stored for the next report.
+        """Unit vectors of the phrases (in the vector cache's text form), stored for the next
+        report.
 
         Another process may store the same new text at the same moment; then the vectors are
         simply computed again without storing them.
         """
-        forms = [encoding_form(p) or p for p in phrases]
         try:
             with self.db.session() as session:
-                return self.vectors.vectors(session, forms, progress=progress)
+                return self.vectors.vectors(session, phrases, progress=progress)
         except IntegrityError:
             self.vectors.forget()
             with self.db.session() as session:
-                return self.vectors.vectors(session, forms, persist=False, progress=progress)
+                return self.vectors.vectors(session, phrases, persist=False, progress=progress)
 
     # -- analysis ------------------------------------------------------------------------------
 

@@ -116,6 +116,15 @@ def _segment(text: str) -> list[str]:
         return jieba.lcut(text)
 
 
+def chinese_words(text: str) -> list[str]:
+    """Chinese words of ``text`` (jieba search mode: long words and the words inside them)."""
+    import jieba  # noqa: PLC0415 - loads a dictionary; only needed for Chinese text
+
+    with _jieba_lock:
+        jieba.setLogLevel(logging.WARNING)
+        return [w for w in jieba.cut_for_search(text) if has_chinese(w)]
+
+
 def _word_to_english(word: str) -> str:
     terms = _terms()
     if word in terms:
@@ -147,7 +156,48 @@ def expand_abbreviations(text: str) -> str:
     return pattern.sub(lambda m: table[m.group(1)], text)
 
 
+_FORM_VERSION = 1  # bump when the rules below change: vectors are then encoded again
+_MULTILINGUAL_HINTS = ("multilingual", "labse", "xlm", "bge-m3", "m3e", "chinese", "text2vec")
+
+
+def model_reads_chinese(model_name: str) -> bool:
+    """Whether a model name announces Chinese support (multilingual or Chinese models)."""
+    name = model_name.lower()
+    return any(hint in name for hint in _MULTILINGUAL_HINTS)
+
+
+class TextForm:
+    """Text → what the encoder is given: normalised, abbreviations spelled out and, for an
+    English-only model, Chinese put into English. ``tag`` names the rules, so vectors made
+    under other rules are never mixed with these (it is part of the vectors' model key)."""
+
+    def __init__(self, translate: bool) -> None:
+        self.translate = translate
+        self.tag = f"{'zh>en' if translate else 'as-written'} form {_FORM_VERSION}"
+
+    @classmethod
+    def for_model(cls, model_name: str, translate: str = "auto") -> TextForm:
+        """``translate``: "on", "off" or "auto" (on unless the model reads Chinese)."""
+        if translate == "auto":
+            return cls(not model_reads_chinese(model_name))
+        return cls(translate == "on")
+
+    def __call__(self, text: str) -> str:
+        if len(text) <= 200:
+            return _short_form(text, self.translate)
+        return _form(text, self.translate)
+
+
+def _form(text: str, translate: bool) -> str:
+    text = text.strip()
+    return normalise(expand_abbreviations(to_english(text) if translate else text))
+
+
 @lru_cache(maxsize=65536)
+def _short_form(text: str, translate: bool) -> str:
+    return _form(text, translate)
+
+
 def encoding_form(phrase: str) -> str:
-    """The normalised English text that stands for ``phrase`` in the encoder."""
-    return normalise(expand_abbreviations(to_english(phrase.strip())))
+    """The normalised English text that stands for ``phrase`` (whatever the model)."""
+    return _short_form(phrase, True)

@@ -1,11 +1,19 @@
 """Ranking in every direction, with skill-by-skill explanations.
 
-A match runs in two steps. Whole-text vectors pull a pool of candidates from the target's
-index; then each candidate is scored against the query skill by skill: every asked-for skill is
-compared with every skill or learning outcome on the offering side, and its best similarity
-says whether it is covered and by what. The score mixes the two,
-``(1 - SKILL_WEIGHT) * text similarity + SKILL_WEIGHT * mean best skill similarity``, clipped
-to [0, 1]; the explanation is read off the same similarity matrix that made the score.
+A match runs in two steps. Two channels pull candidates from the target collection: whole-text
+vectors (dense) and BM25 over the same texts (lexical, ``lexical.py``), ``CANDIDATE_POOL`` each.
+Then every candidate is scored on three things:
+
+- text: cosine similarity of the whole-text vectors;
+- lexical: its BM25 score divided by the best BM25 score of the query;
+- skills: every asked-for skill is compared with every skill or learning outcome on the
+  offering side (``skill_similarity``: cosine blended with word overlap); the mean of each
+  asked skill's best similarity.
+
+``score = TEXT × text + LEXICAL_WEIGHT × lexical + SKILL_WEIGHT × skills`` (TEXT = the rest of
+1), weights tuned on the public evaluation (``make quality``). When one side has no skills the
+skill term drops out and the other two are rescaled. The explanation is read off the same
+similarity matrix that made the skill score, and it carries the three parts.
 
 Which side asks and which offers depends on the direction: a demand asks and a course, program
 or student offers, whichever of them is the query.
@@ -26,7 +34,9 @@ from store import Course, Database, Demand, Organization, Program, Student
 
 from .errors import NotFound, ValidationFailed
 from .indexing import IndexService
+from .lexical import LEXICAL_COLLECTIONS, LexicalChannel, LexicalHits
 from .schemas import MAX_TEXT_CHARS
+from .skill_similarity import PhraseTable
 from .texts import course_phrases, entity_text, split_skill_list, unique_phrases
 from .vectors import VectorCache
 
@@ -62,8 +72,21 @@ class _Candidate:
     offers: list[_Offer] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class FusionWeights:
+    """Weights of the three parts of a match score; they sum to 1."""
+
+    lexical: float
+    skill: float
+
+    @property
+    def text(self) -> float:
+        return max(0.0, 1.0 - self.lexical - self.skill)
+
+
 @dataclass
 class _Query:
+    text: str
     vector: np.ndarray
     asks: list[str] = field(default_factory=list)
     offers: list[_Offer] = field(default_factory=list)
@@ -86,14 +109,33 @@ def _student_offers(student: Student) -> list[_Offer]:
     return own + [o for o in _course_offers(student.courses) if o.phrase.lower() not in known]
 
 
-@dataclass
-class _PhraseTable:
-    rows: dict[str, int]
-    matrix: np.ndarray | None
+class _SkillScorer:
+    """Skill similarities of the query's phrases against every candidate phrase, computed in
+    one product; each candidate then reads its block."""
 
-    def of(self, phrases: Sequence[str]) -> np.ndarray:
-        assert self.matrix is not None
-        return self.matrix[[self.rows[p] for p in phrases]]
+    def __init__(self, table: PhraseTable, query: _Query, lexical_weight: float) -> None:
+        self.table = table
+        self.query = query
+        self.query_asks = bool(query.asks)
+        self.sims: np.ndarray | None = None
+        if table.matrix is None:
+            return
+        if query.asks:
+            self.sims = table.similarity(query.asks, table.phrases, lexical_weight)
+        elif query.offers:
+            taught = [o.phrase for o in query.offers]
+            self.sims = table.similarity(table.phrases, taught, lexical_weight)
+
+    def matrix(self, candidate: _Candidate) -> tuple[list[str], list[_Offer], np.ndarray]:
+        """(asked skills, offers, similarity asked × offers) for one candidate."""
+        asks = self.query.asks or candidate.asks
+        offers = self.query.offers or candidate.offers
+        if not asks or not offers or self.sims is None:
+            return asks, offers, np.zeros((len(asks), len(offers)), dtype=np.float32)
+        if self.query_asks:
+            cols = self.table.positions([o.phrase for o in offers])
+            return asks, offers, self.sims[:, cols]
+        return asks, offers, self.sims[self.table.positions(asks)]
 
 
 class Matcher:
@@ -104,17 +146,21 @@ class Matcher:
         db: Database,
         vectors: VectorCache,
         index: IndexService,
+        lexical: LexicalChannel,
         *,
         candidate_pool: int,
-        skill_weight: float,
+        weights: FusionWeights,
         cover_threshold: float,
+        skill_lexical_weight: float,
     ) -> None:
         self.db = db
         self.vectors = vectors
         self.index = index
+        self.lexical = lexical
         self.candidate_pool = candidate_pool
-        self.skill_weight = skill_weight
+        self.weights = weights
         self.cover_threshold = cover_threshold
+        self.skill_lexical_weight = skill_lexical_weight
 
     # -- public directions -------------------------------------------------------------------
 
@@ -126,7 +172,11 @@ class Matcher:
             raise ValidationFailed(f"target must be one of {', '.join(DEMAND_TARGETS)}")
         with self.db.session() as session:
             demand = self._entity(session, Demand, demand_id, "demand")
-            query = _Query(self._stored_vector(session, demand), asks=unique_phrases(demand.skills))
+            query = _Query(
+                entity_text(demand),
+                self._stored_vector(session, demand),
+                asks=unique_phrases(demand.skills),
+            )
             return self._rank(session, query, target, k, filters or Filters())
 
     def match_course(
@@ -135,7 +185,11 @@ class Matcher:
         """Demands whose asked-for skills this course teaches."""
         with self.db.session() as session:
             course = self._entity(session, Course, course_id, "course")
-            query = _Query(self._stored_vector(session, course), offers=_course_offers([course]))
+            query = _Query(
+                entity_text(course),
+                self._stored_vector(session, course),
+                offers=_course_offers([course]),
+            )
             return self._rank(session, query, "demands", k, filters or Filters())
 
     def match_program(
@@ -145,7 +199,9 @@ class Matcher:
         with self.db.session() as session:
             program = self._entity(session, Program, program_id, "program")
             query = _Query(
-                self._stored_vector(session, program), offers=_course_offers(program.courses)
+                entity_text(program),
+                self._stored_vector(session, program),
+                offers=_course_offers(program.courses),
             )
             return self._rank(session, query, "demands", k, filters or Filters())
 
@@ -158,7 +214,11 @@ class Matcher:
             filters = Filters(("internship", "job"), filters.city, filters.active_only)
         with self.db.session() as session:
             student = self._entity(session, Student, student_id, "student")
-            query = _Query(self._stored_vector(session, student), offers=_student_offers(student))
+            query = _Query(
+                entity_text(student),
+                self._stored_vector(session, student),
+                offers=_student_offers(student),
+            )
             results = self._rank(session, query, "demands", k, filters)
             self._suggest_courses(session, results)
             return results
@@ -182,9 +242,9 @@ class Matcher:
             # one encoder call for the text and its phrases; the phrase table then finds them
             vector = self.vectors.vectors(session, [text, *phrases], persist=False)[0]
             if target == "demands":
-                query = _Query(vector, offers=[_Offer(p) for p in phrases])
+                query = _Query(text, vector, offers=[_Offer(p) for p in phrases])
             else:
-                query = _Query(vector, asks=phrases)
+                query = _Query(text, vector, asks=phrases)
             return self._rank(session, query, target, k, filters or Filters())
 
     # -- the ranking core --------------------------------------------------------------------
@@ -196,32 +256,38 @@ class Matcher:
         if index is None or len(index) == 0:
             return []
         pool = max(self.candidate_pool, 4 * k)
+        lexical = LexicalHits({}, {})
+        if target in LEXICAL_COLLECTIONS and self.weights.lexical > 0:
+            lexical = self.lexical.search(session, target, query.text, pool)
         while True:
             scores, ids = index.search(query.vector[None, :], pool)
             text_scores = {
                 int(i): float(s) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0
             }
-            candidates = self._load(session, target, list(text_scores), filters)
+            wanted = [*text_scores, *(i for i in lexical.top if i not in text_scores)]
+            candidates = self._load(session, target, wanted, filters)
             if len(candidates) >= k or pool >= len(index):
                 break
             pool *= 4
-        table = self._phrase_table(session, query, candidates)
-        scored = [self._score(table, query, c, text_scores[c.id]) for c in candidates]
+        text_scores.update(
+            self._text_scores(session, index.hashes, query.vector, [c.id for c in candidates])
+        )
+        table = PhraseTable(session, self.vectors, self._phrases(query, candidates))
+        skills = _SkillScorer(table, query, self.skill_lexical_weight)
+        scored = [self._score(skills, c, text_scores[c.id], lexical.of(c.id)) for c in candidates]
         scored.sort(key=lambda r: (-r["score"], r["id"]))
         for rank, result in enumerate(scored[:k], start=1):
             result["rank"] = rank
         return scored[:k]
 
     def _score(
-        self, table: _PhraseTable, query: _Query, candidate: _Candidate, text_score: float
+        self, skills: _SkillScorer, candidate: _Candidate, text_score: float, lexical: float
     ) -> dict[str, Any]:
-        asks = query.asks or candidate.asks
-        offers = query.offers or candidate.offers
         covered: list[dict[str, Any]] = []
         missing: list[str] = []
         skill_score = None
+        asks, offers, matrix = skills.matrix(candidate)
         if asks and offers:
-            matrix = table.of(asks) @ table.of([o.phrase for o in offers]).T
             best = matrix.argmax(axis=1)
             best_sims = matrix[np.arange(len(asks)), best]
             skill_score = sum(min(max(float(x), 0.0), 1.0) for x in best_sims) / len(asks)
@@ -242,10 +308,12 @@ class Matcher:
             missing = list(asks)
             skill_score = 0.0
         text_part = min(max(text_score, 0.0), 1.0)
+        w = self.weights
         if skill_score is None:
-            score = text_part
+            rest = w.text + w.lexical
+            score = (w.text * text_part + w.lexical * lexical) / rest if rest else text_part
         else:
-            score = (1 - self.skill_weight) * text_part + self.skill_weight * skill_score
+            score = w.text * text_part + w.lexical * lexical + w.skill * skill_score
         return {
             "id": candidate.id,
             "kind": candidate.kind,
@@ -257,6 +325,8 @@ class Matcher:
                 "covered": covered,
                 "missing": missing,
                 "text_similarity": round(text_score, 4),
+                "lexical_score": round(lexical, 4),
+                "skill_score": None if skill_score is None else round(skill_score, 4),
             },
         }
 
@@ -361,7 +431,7 @@ class Matcher:
             for result in results:
                 result["explanation"]["learn"] = []
             return
-        skill_vectors = self._phrase_vectors(session, missing)
+        skill_vectors = self.vectors.vectors(session, missing, persist=False)
         _, ids = index.search(skill_vectors, 10)
         pool_ids = sorted({int(i) for i in ids.ravel() if i >= 0})
         courses = session.scalars(
@@ -370,7 +440,9 @@ class Matcher:
         offers = _course_offers(courses)
         best: dict[str, dict[str, Any]] = {}
         if offers:
-            matrix = skill_vectors @ self._phrase_vectors(session, [o.phrase for o in offers]).T
+            taught = [o.phrase for o in offers]
+            table = PhraseTable(session, self.vectors, [*missing, *taught])
+            matrix = table.similarity(missing, taught, self.skill_lexical_weight)
             for row, skill in enumerate(missing):
                 j = int(matrix[row].argmax())
                 if matrix[row, j] >= self.cover_threshold and offers[j].course is not None:
@@ -390,20 +462,22 @@ class Matcher:
 
     # -- vectors -----------------------------------------------------------------------------
 
-    def _phrase_table(
-        self, session: Session, query: _Query, candidates: list[_Candidate]
-    ) -> _PhraseTable:
-        """Every phrase vector of one ranking, fetched in one call."""
+    @staticmethod
+    def _phrases(query: _Query, candidates: list[_Candidate]) -> list[str]:
+        """Every phrase one ranking compares."""
         phrases = [*query.asks, *(o.phrase for o in query.offers)]
         for c in candidates:
             phrases.extend(c.asks)
             phrases.extend(o.phrase for o in c.offers)
-        unique = list(dict.fromkeys(phrases))
-        matrix = self.vectors.vectors(session, unique, persist=False) if unique else None
-        return _PhraseTable({p: i for i, p in enumerate(unique)}, matrix)
+        return phrases
 
-    def _phrase_vectors(self, session: Session, phrases: Sequence[str]) -> np.ndarray:
-        return self.vectors.vectors(session, list(phrases), persist=False)
+    def _text_scores(
+        self, session: Session, hashes: dict[int, str], vector: np.ndarray, ids: list[int]
+    ) -> dict[int, float]:
+        """Whole-text cosine of candidates the dense channel did not return (lexical ones)."""
+        wanted = {i: hashes[i] for i in ids if i in hashes}
+        stored = self.vectors.stored_by_hash(session, wanted.values())
+        return {i: float(stored[h] @ vector) if h in stored else 0.0 for i, h in wanted.items()}
 
     def _stored_vector(self, session: Session, entity: Any) -> np.ndarray:
         if entity.text_hash:

@@ -15,7 +15,9 @@ from .gap_history import GapHistory
 from .gap_rules import GapRules
 from .gaps import GapAnalyzer
 from .indexing import IndexService
-from .ranking import Matcher
+from .lexical import LexicalChannel
+from .phrasing import TextForm
+from .ranking import FusionWeights, Matcher
 from .settings import load_settings
 from .vectors import VectorCache
 
@@ -28,9 +30,11 @@ class Services:
         self.settings = dict(settings)
         self.instance_path = Path(self.settings["INSTANCE_PATH"])
         self.db = Database(self.settings["DATABASE_URL"])
-        self.vectors = vectors or VectorCache(
-            Encoder(self.settings["MODEL"], self.settings["ENCODE_BATCH_SIZE"])
-        )
+        if vectors is None:
+            encoder = Encoder(self.settings["MODEL"], self.settings["ENCODE_BATCH_SIZE"])
+            form = TextForm.for_model(encoder.model_name, self.settings["TRANSLATE"])
+            vectors = VectorCache(encoder, form)
+        self.vectors = vectors
         self.encoder = self.vectors.encoder
         self.index = IndexService(
             self.db,
@@ -43,9 +47,11 @@ class Services:
             self.db,
             self.vectors,
             self.index,
+            LexicalChannel(self.index, self.vectors.form),
             candidate_pool=self.settings["CANDIDATE_POOL"],
-            skill_weight=self.settings["SKILL_WEIGHT"],
+            weights=FusionWeights(self.settings["LEXICAL_WEIGHT"], self.settings["SKILL_WEIGHT"]),
             cover_threshold=self.settings["SKILL_COVER_THRESHOLD"],
+            skill_lexical_weight=self.settings["SKILL_LEXICAL_WEIGHT"],
         )
         self.gaps = GapAnalyzer(self.db, self.vectors, GapRules.from_settings(self.settings))
         self.gap_history = GapHistory(self.db, self.gaps)

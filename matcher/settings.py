@@ -46,18 +46,39 @@ SETTINGS: tuple[Setting, ...] = (
         "index is built.",
     ),
     Setting("IVF_NPROBE", 24, "IVF lists searched per query (recall against speed)."),
-    Setting("CANDIDATE_POOL", 100, "Whole-text candidates re-ranked skill by skill per query."),
+    Setting(
+        "TRANSLATE",
+        "auto",
+        "Put Chinese into English before encoding (jieba + vocational terms + CC-CEDICT): "
+        "`on`, `off`, or `auto` = on unless the model name says it reads Chinese "
+        "(multilingual, LaBSE, XLM, bge-m3, ...).",
+    ),
+    Setting(
+        "CANDIDATE_POOL",
+        100,
+        "Candidates per channel (dense and lexical) re-ranked skill by skill per query.",
+    ),
     Setting(
         "SKILL_COVER_THRESHOLD",
         0.62,
-        "Cosine similarity from which a taught skill or outcome counts as covering an "
-        "asked-for skill.",
+        "Skill similarity (cosine blended with word overlap, see SKILL_LEXICAL_WEIGHT) from "
+        "which a taught skill or outcome covers an asked-for skill.",
+    ),
+    Setting(
+        "SKILL_LEXICAL_WEIGHT",
+        0.3,
+        "Weight of word overlap beside cosine similarity when one skill is compared with another.",
     ),
     Setting(
         "SKILL_WEIGHT",
         0.6,
-        "Weight of the skill-by-skill score in a match score; the whole-text similarity gets "
-        "the rest.",
+        "Fusion weight of the skill-by-skill score in a match score; tuned on `make quality`.",
+    ),
+    Setting(
+        "LEXICAL_WEIGHT",
+        0.1,
+        "Fusion weight of the lexical (BM25) score; the whole-text cosine similarity gets "
+        "1 - SKILL_WEIGHT - LEXICAL_WEIGHT. Tuned on `make quality`.",
     ),
     Setting(
         "GAP_COVER_THRESHOLD",
@@ -161,6 +182,11 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     values["INSTANCE_PATH"] = str(instance)
     if not values["DATABASE_URL"]:
         values["DATABASE_URL"] = f"sqlite:///{instance / 'talentmatch.db'}"
-    if not 0.0 <= values["SKILL_WEIGHT"] <= 1.0:
-        raise ConfigError("setting SKILL_WEIGHT must lie in [0, 1]")
+    for name in ("SKILL_WEIGHT", "LEXICAL_WEIGHT", "SKILL_LEXICAL_WEIGHT"):
+        if not 0.0 <= values[name] <= 1.0:
+            raise ConfigError(f"setting {name} must lie in [0, 1]")
+    if values["SKILL_WEIGHT"] + values["LEXICAL_WEIGHT"] > 1.0:
+        raise ConfigError("settings SKILL_WEIGHT + LEXICAL_WEIGHT must not exceed 1")
+    if values["TRANSLATE"] not in ("auto", "on", "off"):
+        raise ConfigError("setting TRANSLATE must be auto, on or off")
     return values

@@ -1,9 +1,10 @@
 """Vectors for texts: from the store when this model has seen the text before, else encoded.
 
 This is the service's ingest path. Texts are deduplicated by normalised content hash, looked up
-in ``text_embeddings`` for the configured model, and only the rest go to the encoder; their
-vectors are written back in the caller's transaction. A changed model finds no rows under its
-name, so everything is encoded again.
+in ``text_embeddings`` for the configured model, and only the rest go to the encoder, in their
+``TextForm`` (normalised, abbreviations spelled out, Chinese put into English for an English-only
+model); their vectors are written back in the caller's transaction. A changed model or text
+form finds no rows under its key, so everything is encoded again.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from sqlalchemy.orm import Session
 from embeddings import Encoder
 from store.models import TextEmbedding
 
-from .texts import content_hash, normalise
+from .phrasing import TextForm
+from .texts import content_hash
 
 _LOOKUP_CHUNK = 500
 
@@ -27,15 +29,19 @@ _LOOKUP_CHUNK = 500
 class VectorCache:
     """Text → unit vector, through a bounded memory cache, the store and the encoder."""
 
-    def __init__(self, encoder: Encoder, memory_limit: int = 200_000) -> None:
+    def __init__(
+        self, encoder: Encoder, form: TextForm | None = None, memory_limit: int = 200_000
+    ) -> None:
         self.encoder = encoder
+        self.form = form or TextForm.for_model(encoder.model_name)
         self._memory: OrderedDict[str, np.ndarray] = OrderedDict()
         self._memory_limit = memory_limit
         self._lock = threading.Lock()
 
     @property
     def model(self) -> str:
-        return self.encoder.model_name
+        """The key vectors are stored under: the model and the text form it is given."""
+        return f"{self.encoder.model_name} [{self.form.tag}]"
 
     def _remember(self, pairs: Iterable[tuple[str, np.ndarray]]) -> None:
         with self._lock:
@@ -98,7 +104,7 @@ class VectorCache:
         missing: dict[str, str] = {}
         for h, text in zip(hashes, texts, strict=True):
             if h not in found and h not in known and h not in missing:
-                missing[h] = normalise(text)
+                missing[h] = self.form(text)
         fresh = dict(known)
         if missing:
             encoded = self.encoder.encode(list(missing.values()), progress=progress)
