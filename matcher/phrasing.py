@@ -132,9 +132,27 @@ def _word_to_english(word: str) -> str:
     gloss = _cedict().get(word)
     if gloss is not None:
         return gloss
-    if len(word) > 1:  # unknown compound: character by character
-        return " ".join(filter(None, (_word_to_english(char) for char in word)))
+    if len(word) > 1:  # unknown compound: from the fewest known words that spell it
+        return " ".join(filter(None, (_word_to_english(part) for part in _known_parts(word))))
     return word
+
+
+def _known_parts(word: str) -> list[str]:
+    """``word`` split into the fewest pieces that the term table or CC-CEDICT know (single
+    characters always count as known), e.g. 数控机床 → 数控 + 机床."""
+    terms, cedict = _terms(), _cedict()
+    best: list[list[str] | None] = [[]] + [None] * len(word)
+    for end in range(1, len(word) + 1):
+        for start in range(max(0, end - 8), end):
+            piece = word[start:end]
+            known = end - start == 1 or piece in terms or piece in cedict
+            prefix = best[start]
+            if known and prefix is not None and piece != word:
+                candidate = [*prefix, piece]
+                current = best[end]
+                if current is None or len(candidate) < len(current):
+                    best[end] = candidate
+    return best[len(word)] or list(word)
 
 
 def to_english(text: str) -> str:

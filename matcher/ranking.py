@@ -83,6 +83,16 @@ class FusionWeights:
     def text(self) -> float:
         return max(0.0, 1.0 - self.lexical - self.skill)
 
+    def fuse(self, text: float, lexical: float, skill: float | None) -> float:
+        """The match score in [0, 1]; without a skill score the other two are rescaled."""
+        text = min(max(text, 0.0), 1.0)
+        if skill is None:
+            rest = self.text + self.lexical
+            score = (self.text * text + self.lexical * lexical) / rest if rest else text
+        else:
+            score = self.text * text + self.lexical * lexical + self.skill * skill
+        return min(max(score, 0.0), 1.0)
+
 
 @dataclass
 class _Query:
@@ -307,19 +317,13 @@ class Matcher:
         elif asks:
             missing = list(asks)
             skill_score = 0.0
-        text_part = min(max(text_score, 0.0), 1.0)
-        w = self.weights
-        if skill_score is None:
-            rest = w.text + w.lexical
-            score = (w.text * text_part + w.lexical * lexical) / rest if rest else text_part
-        else:
-            score = w.text * text_part + w.lexical * lexical + w.skill * skill_score
+        score = self.weights.fuse(text_score, lexical, skill_score)
         return {
             "id": candidate.id,
             "kind": candidate.kind,
             "title": candidate.title,
             **candidate.extra,
-            "score": round(min(max(score, 0.0), 1.0), 4),
+            "score": round(score, 4),
             "rank": 0,
             "explanation": {
                 "covered": covered,

@@ -1,0 +1,145 @@
+"""Runs an evaluation set: loads it, ranks every query with the product and the baseline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from matcher.ranking import Filters, FusionWeights
+from matcher.service import Services
+from matcher.texts import entity_text
+from store import Course, Demand, Program, Student
+
+from .evalset import DIRECTIONS, EvalSet, Query
+
+_MODELS: dict[str, Any] = {
+    "courses": Course,
+    "programs": Program,
+    "demands": Demand,
+    "students": Student,
+}
+_COLLECTION_OF = {"demand": "demands", "course": "courses", "program": "programs"}
+_COLLECTION_OF["student"] = "students"
+ALL = Filters(active_only=False)
+
+
+@dataclass
+class Candidate:
+    """One result of the product with the parts of its score (for re-weighting)."""
+
+    key: str
+    id: int
+    text: float
+    lexical: float
+    skill: float | None
+
+
+@dataclass
+class Outcome:
+    query: Query
+    product: list[str]
+    baseline: list[str]
+    candidates: list[Candidate] = field(default_factory=list)
+
+
+class LoadedSet:
+    """An evaluation set in a fresh store, with record keys mapped to ids both ways."""
+
+    def __init__(self, services: Services, data: EvalSet) -> None:
+        self.services = services
+        self.data = data
+        self.ids: dict[str, dict[str, int]] = {}
+        catalog = services.catalog
+        if data.organizations:
+            catalog.create_many("organizations", data.organizations)
+        for collection, records in data.records().items():
+            ids = catalog.create_many(collection, [r for _, r in records]) if records else []
+            self.ids[collection] = {key: i for (key, _), i in zip(records, ids, strict=True)}
+        self.keys = {c: {i: k for k, i in m.items()} for c, m in self.ids.items()}
+        self._baseline = _PlainCosine(services, self.ids)
+
+    def run(self, query: Query, k: int = 10, tune_k: int = 0) -> Outcome:
+        """Product and baseline rankings; with ``tune_k`` also the product's top ``tune_k``
+        candidates with the parts of their scores."""
+        source_kind, target = DIRECTIONS[query.direction]
+        product = self._product(query, source_kind, target, k)
+        outcome = Outcome(
+            query,
+            [self.keys[target][r["id"]] for r in product],
+            self._baseline.rank(query, source_kind, target, k),
+        )
+        if tune_k:
+            for r in self._product(query, source_kind, target, tune_k):
+                e = r["explanation"]
+                outcome.candidates.append(
+                    Candidate(
+                        self.keys[target][r["id"]],
+                        r["id"],
+                        e["text_similarity"],
+                        e["lexical_score"],
+                        e["skill_score"],
+                    )
+                )
+        return outcome
+
+    def _product(self, query: Query, source_kind: str, target: str, k: int) -> list[dict[str, Any]]:
+        matcher = self.services.matcher
+        if source_kind == "text":
+            return matcher.match_text(query.source, target, k=k, filters=ALL)
+        source_id = self.ids[_COLLECTION_OF[source_kind]][query.source]
+        if source_kind == "demand":
+            return matcher.match_demand(source_id, target, k=k, filters=ALL)
+        if source_kind == "course":
+            return matcher.match_course(source_id, k=k, filters=ALL)
+        if source_kind == "program":
+            return matcher.match_program(source_id, k=k, filters=ALL)
+        return matcher.match_student(source_id, k=k, filters=Filters(("job",), None, False))
+
+
+class _PlainCosine:
+    """What a quick prototype does: one vector per whole text as written, nearest by cosine."""
+
+    def __init__(self, services: Services, ids: dict[str, dict[str, int]]) -> None:
+        self.encoder = services.encoder
+        self.keys: dict[str, list[str]] = {}
+        self.matrix: dict[str, np.ndarray] = {}
+        self.row: dict[str, dict[str, int]] = {}
+        with services.db.session() as session:
+            for collection, by_key in ids.items():
+                if not by_key:
+                    continue
+                model = _MODELS[collection]
+                query = select(model).where(model.id.in_(list(by_key.values())))
+                if model in (Program, Student):
+                    query = query.options(selectinload(model.courses))
+                if model is Student:
+                    query = query.options(selectinload(Student.program))
+                text_of = {e.id: entity_text(e) for e in session.scalars(query)}
+                keys = list(by_key)
+                self.keys[collection] = keys
+                self.row[collection] = {key: n for n, key in enumerate(keys)}
+                self.matrix[collection] = self.encoder.encode([text_of[by_key[k]] for k in keys])
+
+    def rank(self, query: Query, source_kind: str, target: str, k: int) -> list[str]:
+        if source_kind == "text":
+            vector = self.encoder.encode([query.source])[0]
+        else:
+            collection = _COLLECTION_OF[source_kind]
+            vector = self.matrix[collection][self.row[collection][query.source]]
+        sims = self.matrix[target] @ vector
+        order = np.argsort(-sims, kind="stable")[:k]
+        return [self.keys[target][i] for i in order]
+
+
+def rerank(candidates: Sequence[Candidate], weights: FusionWeights, k: int = 10) -> list[str]:
+    """The product's ranking of these candidates under other fusion weights."""
+    scored = sorted(
+        candidates,
+        key=lambda c: (-round(weights.fuse(c.text, c.lexical, c.skill), 4), c.id),
+    )
+    return [c.key for c in scored[:k]]
