@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint bench bench-gaps bench-refresh seed-data clean
+.PHONY: install run test lint bench bench-gaps bench-refresh quality quality-tune seed-data clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ bench-refresh: install  ## refresh of 10k postings: first, 1% changed (ratio), u
 
 bench-gaps: install  ## gap coverage quality on ESCO (AUROC, precision/recall) and report cost at 50k x 5k
 	$(BIN)/python -m bench.gaps
+
+quality: install  ## matching quality on ESCO, CC-CEDICT zh-en and the demo, against plain cosine
+	$(BIN)/python -m bench.quality
+
+quality-tune: install  ## choose the fusion weights on the ESCO and held-out zh-en sets
+	$(BIN)/python -m bench.quality --tune
 
 seed-data: install  ## regenerate seed/data/*.jsonl from seed/catalog.py
 	$(BIN)/python -m seed.build

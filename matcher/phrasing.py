@@ -56,7 +56,7 @@ def _terms() -> dict[str, str]:
 def _abbreviations() -> tuple[re.Pattern[str], dict[str, str]]:
     table = _table("abbreviations.tsv")
     words = "|".join(sorted(map(re.escape, table), key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])({words})(?![\w-])"), table
+    return re.compile(rf"(?<![A-Za-z0-9_-])({words})(?![A-Za-z0-9_-])"), table
 
 
 def _cedict_path() -> Path | None:

@@ -71,14 +71,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "SKILL_WEIGHT",
-        0.6,
-        "Fusion weight of the skill-by-skill score in a match score; tuned on `make quality`.",
+        0.65,
+        "Fusion weight of the skill-by-skill score in a match score; tuned on `make quality-tune`.",
     ),
     Setting(
         "LEXICAL_WEIGHT",
-        0.1,
+        0.05,
         "Fusion weight of the lexical (BM25) score; the whole-text cosine similarity gets "
-        "1 - SKILL_WEIGHT - LEXICAL_WEIGHT. Tuned on `make quality`.",
+        "1 - SKILL_WEIGHT - LEXICAL_WEIGHT. Tuned on `make quality-tune`.",
     ),
     Setting(
         "GAP_COVER_THRESHOLD",

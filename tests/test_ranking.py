@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from matcher.ranking import Filters
@@ -117,6 +118,47 @@ def test_free_text_finds_courses(demo: Services) -> None:
     assert results[0]["explanation"]["missing"] == []
 
 
-def test_chinese_demand_is_in_the_demo(demo: Services) -> None:
-    results = demo.matcher.match_text("5G基站维护", "demands", k=3)
-    assert results[0]["title"] == "5G基站维护工程师"
+def test_chinese_text_finds_chinese_and_english_postings(demo: Services) -> None:
+    titles = [r["title"] for r in demo.matcher.match_text("5G基站维护", "demands", k=5)]
+    assert "5G基站维护工程师" in titles
+    assert all(t.startswith("5G") for t in titles)
+    assert any("Base Station Maintenance" in t for t in titles)
+
+
+def test_chinese_demand_finds_english_courses(demo: Services) -> None:
+    demand_id = _demand_id(demo, title="工业机器人运维工程师")
+    titles = [r["title"] for r in demo.matcher.match_demand(demand_id, "courses", k=3)]
+    assert titles[0] in {"Industrial Robot Operation and Programming", "工业机器人编程与操作"}
+    assert "Industrial Robot Operation and Programming" in titles
+
+
+def test_english_course_finds_chinese_posting(demo: Services) -> None:
+    with demo.db.session() as session:
+        course_id = session.scalar(
+            select(Course.id).where(Course.title == "SMT Surface Mount Production")
+        )
+    results = demo.matcher.match_course(course_id, k=5, filters=Filters(active_only=False))
+    assert "SMT工艺工程师" in {r["title"] for r in results}
+
+
+def test_exact_technical_term_counts(demo: Services) -> None:
+    results = demo.matcher.match_text("PLC", "courses", k=3)
+    assert results[0]["title"] == "PLC Programming and Applications"
+    assert results[0]["explanation"]["lexical_score"] == 1.0
+
+
+def test_score_is_made_of_the_parts_the_explanation_shows(demo: Services) -> None:
+    """Faithfulness: the score is the fusion of the three parts shown, and the covered and
+    missing skills account for the skill score (covered at their similarity, missing below
+    the threshold)."""
+    matcher = demo.matcher
+    demand_id = _demand_id(demo, title="Robotic Welding Technician")
+    for result in matcher.match_demand(demand_id, "courses", k=10):
+        e = result["explanation"]
+        fused = matcher.weights.fuse(e["text_similarity"], e["lexical_score"], e["skill_score"])
+        assert result["score"] == pytest.approx(fused, abs=2e-4)
+        asked = len(e["covered"]) + len(e["missing"])
+        covered_sum = sum(min(c["similarity"], 1.0) for c in e["covered"])
+        total = e["skill_score"] * asked
+        assert covered_sum - 1e-3 <= total
+        assert total <= covered_sum + len(e["missing"]) * matcher.cover_threshold + 1e-3

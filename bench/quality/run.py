@@ -45,6 +45,8 @@ class Outcome:
     product: list[str]
     baseline: list[str]
     candidates: list[Candidate] = field(default_factory=list)
+    # per product result: (is an answer, asked skills marked covered, asked skills)
+    explained: list[tuple[bool, int, int]] = field(default_factory=list)
 
 
 class LoadedSet:
@@ -73,6 +75,10 @@ class LoadedSet:
             [self.keys[target][r["id"]] for r in product],
             self._baseline.rank(query, source_kind, target, k),
         )
+        for r in product:
+            covered, missing = r["explanation"]["covered"], r["explanation"]["missing"]
+            answer = self.keys[target][r["id"]] in query.relevant
+            outcome.explained.append((answer, len(covered), len(covered) + len(missing)))
         if tune_k:
             for r in self._product(query, source_kind, target, tune_k):
                 e = r["explanation"]
