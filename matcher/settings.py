@@ -66,8 +66,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "SKILL_LEXICAL_WEIGHT",
-        0.3,
-        "Weight of word overlap beside cosine similarity when one skill is compared with another.",
+        0.15,
+        "Weight of word overlap beside cosine similarity when one skill is compared with "
+        "another; tuned on `make quality-tune`.",
     ),
     Setting(
         "SKILL_WEIGHT",
