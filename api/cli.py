@@ -38,7 +38,13 @@ def _print_results(data: dict[str, Any]) -> None:
         click.echo(
             f"{r['rank']:>3}. {r['score']:.3f}  [{r['kind']}] {r['title']}  ({where}, id {r['id']})"
         )
-        covered = ", ".join(f"{c['skill']} <- {c['by']}" for c in r["explanation"]["covered"])
+        e = r["explanation"]
+        skills = "-" if e["skill_score"] is None else f"{e['skill_score']:.2f}"
+        click.echo(
+            f"       text {e['text_similarity']:.2f} · terms {e['lexical_score']:.2f} · "
+            f"skills {skills}"
+        )
+        covered = ", ".join(f"{c['skill']} <- {c['by']}" for c in e["covered"])
         if covered:
             click.echo(f"       covered: {covered}")
         if r["explanation"]["missing"]:

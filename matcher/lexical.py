@@ -84,6 +84,7 @@ class Bm25Index:
     terms: dict[str, int]
     weights: sparse.csc_matrix
     documents: dict[int, tuple[str, list[str]]]  # id → (text hash, terms), kept for updates
+    row_of: dict[int, int]
 
     @classmethod
     def build(cls, documents: dict[int, tuple[str, list[str]]]) -> Bm25Index:
@@ -116,7 +117,8 @@ class Bm25Index:
         values = tf_matrix.data * (_K1 + 1) / (tf_matrix.data + norm[tf_matrix.row])
         values *= idf[tf_matrix.col]
         weights = sparse.csc_matrix((values, (tf_matrix.row, tf_matrix.col)), shape=shape)
-        return cls(ids, vocabulary, weights, documents)
+        row_of = {int(doc_id): row for row, doc_id in enumerate(ids)}
+        return cls(ids, vocabulary, weights, documents, row_of)
 
     def hash_of(self, doc_id: int) -> str | None:
         document = self.documents.get(doc_id)
@@ -134,16 +136,33 @@ class Bm25Index:
         return np.asarray(self.weights[:, cols].sum(axis=1)).ravel()
 
 
-@dataclass
 class LexicalHits:
     """One query's BM25 scores, each divided by the best score in the collection, so that the
     best lexical match scores 1 whatever the query's length."""
 
-    top: dict[int, float]  # the best ``pool`` documents
-    _all: dict[int, float]
+    def __init__(self, bm25: Bm25Index | None = None, scores: np.ndarray | None = None) -> None:
+        self._bm25 = bm25
+        self._scores = scores
+        self.top: dict[int, float] = {}
+
+    @classmethod
+    def of_query(cls, bm25: Bm25Index, scores: np.ndarray, pool: int) -> LexicalHits:
+        best = float(scores.max()) if len(scores) else 0.0
+        if best <= 0.0:
+            return cls()
+        normalised = scores / best
+        hits = cls(bm25, normalised)
+        count = int(np.count_nonzero(scores))
+        rows = np.argpartition(-scores, min(pool, len(scores) - 1))[:pool]
+        rows = rows[np.argsort(-scores[rows], kind="stable")][: min(pool, count)]
+        hits.top = {int(bm25.ids[r]): float(normalised[r]) for r in rows}
+        return hits
 
     def of(self, doc_id: int) -> float:
-        return self._all.get(doc_id, 0.0)
+        if self._bm25 is None or self._scores is None:
+            return 0.0
+        row = self._bm25.row_of.get(doc_id)
+        return 0.0 if row is None else float(self._scores[row])
 
 
 class LexicalChannel:
@@ -158,16 +177,8 @@ class LexicalChannel:
     def search(self, session: Session, collection: str, text: str, pool: int) -> LexicalHits:
         bm25 = self._current(session, collection)
         if bm25 is None or not len(bm25):
-            return LexicalHits({}, {})
-        scores = bm25.scores(lexical_terms(text, self.form))
-        best = float(scores.max()) if len(scores) else 0.0
-        if best <= 0.0:
-            return LexicalHits({}, {})
-        nonzero = np.flatnonzero(scores)
-        normalised = {int(bm25.ids[i]): float(scores[i] / best) for i in nonzero}
-        order = nonzero[np.argsort(-scores[nonzero], kind="stable")][:pool]
-        top = {int(bm25.ids[i]): normalised[int(bm25.ids[i])] for i in order}
-        return LexicalHits(top, normalised)
+            return LexicalHits()
+        return LexicalHits.of_query(bm25, bm25.scores(lexical_terms(text, self.form)), pool)
 
     def _current(self, session: Session, collection: str) -> Bm25Index | None:
         """The BM25 index matching the vector index now published for ``collection``."""

@@ -266,7 +266,7 @@ class Matcher:
         if index is None or len(index) == 0:
             return []
         pool = max(self.candidate_pool, 4 * k)
-        lexical = LexicalHits({}, {})
+        lexical = LexicalHits()
         if target in LEXICAL_COLLECTIONS and self.weights.lexical > 0:
             lexical = self.lexical.search(session, target, query.text, pool)
         while True:
@@ -295,6 +295,7 @@ class Matcher:
     ) -> dict[str, Any]:
         covered: list[dict[str, Any]] = []
         missing: list[str] = []
+        nearest: list[dict[str, Any]] = []  # for each missing skill: the closest phrase offered
         skill_score = None
         asks, offers, matrix = skills.matrix(candidate)
         if asks and offers:
@@ -314,6 +315,9 @@ class Matcher:
                     covered.append(item)
                 else:
                     missing.append(skill)
+                    nearest.append(
+                        {"skill": skill, "by": offers[j].phrase, "similarity": round(float(sim), 4)}
+                    )
         elif asks:
             missing = list(asks)
             skill_score = 0.0
@@ -328,6 +332,7 @@ class Matcher:
             "explanation": {
                 "covered": covered,
                 "missing": missing,
+                "nearest": nearest,
                 "text_similarity": round(text_score, 4),
                 "lexical_score": round(lexical, 4),
                 "skill_score": None if skill_score is None else round(skill_score, 4),

@@ -62,6 +62,8 @@ def test_init_import_match_json(runner: CliRunner, tmp_path: Path) -> None:
     assert best["title"] == "PLC Programming" and best["rank"] == 1
     result = _run(runner, "match", "text", "TIG welding", "--target", "courses")
     assert "Welding" in result.stdout.splitlines()[0]
+    assert result.stdout.splitlines()[1].strip().startswith("text 0.")  # the score's parts
+    assert " · terms " in result.stdout and " · skills " in result.stdout
     assert _run(runner, "show", "courses", "1").exit_code == 0
     assert "PLC tech" in _run(runner, "list", "demands").stdout
 

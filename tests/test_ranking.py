@@ -148,17 +148,17 @@ def test_exact_technical_term_counts(demo: Services) -> None:
 
 
 def test_score_is_made_of_the_parts_the_explanation_shows(demo: Services) -> None:
-    """Faithfulness: the score is the fusion of the three parts shown, and the covered and
-    missing skills account for the skill score (covered at their similarity, missing below
-    the threshold)."""
+    """Faithfulness: the score is the fusion of the three parts shown, and the skill score is
+    the mean of the similarities shown for covered skills and for the nearest phrase of each
+    missing one (those all below the threshold)."""
     matcher = demo.matcher
     demand_id = _demand_id(demo, title="Robotic Welding Technician")
     for result in matcher.match_demand(demand_id, "courses", k=10):
         e = result["explanation"]
         fused = matcher.weights.fuse(e["text_similarity"], e["lexical_score"], e["skill_score"])
         assert result["score"] == pytest.approx(fused, abs=2e-4)
-        asked = len(e["covered"]) + len(e["missing"])
-        covered_sum = sum(min(c["similarity"], 1.0) for c in e["covered"])
-        total = e["skill_score"] * asked
-        assert covered_sum - 1e-3 <= total
-        assert total <= covered_sum + len(e["missing"]) * matcher.cover_threshold + 1e-3
+        assert [n["skill"] for n in e["nearest"]] == e["missing"]
+        assert all(n["similarity"] < matcher.cover_threshold for n in e["nearest"])
+        sims = [c["similarity"] for c in e["covered"]] + [n["similarity"] for n in e["nearest"]]
+        mean = sum(min(max(x, 0.0), 1.0) for x in sims) / len(sims)
+        assert e["skill_score"] == pytest.approx(mean, abs=2e-4)

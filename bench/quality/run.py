@@ -45,8 +45,8 @@ class Outcome:
     product: list[str]
     baseline: list[str]
     candidates: list[Candidate] = field(default_factory=list)
-    # per product result: (is an answer, asked skills marked covered, asked skills)
-    explained: list[tuple[bool, int, int]] = field(default_factory=list)
+    # per product result: (is an answer, best similarity of each asked skill)
+    explained: list[tuple[bool, list[float]]] = field(default_factory=list)
 
 
 class LoadedSet:
@@ -76,9 +76,10 @@ class LoadedSet:
             self._baseline.rank(query, source_kind, target, k),
         )
         for r in product:
-            covered, missing = r["explanation"]["covered"], r["explanation"]["missing"]
+            e = r["explanation"]
+            sims = [c["similarity"] for c in e["covered"]] + [n["similarity"] for n in e["nearest"]]
             answer = self.keys[target][r["id"]] in query.relevant
-            outcome.explained.append((answer, len(covered), len(covered) + len(missing)))
+            outcome.explained.append((answer, sims))
         if tune_k:
             for r in self._product(query, source_kind, target, tune_k):
                 e = r["explanation"]
