@@ -20,6 +20,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 import snowballstemmer
@@ -27,6 +28,7 @@ from scipy import sparse
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from embeddings import VectorIndex
 from store import Course, Demand, Program
 
 from .indexing import IndexService
@@ -36,7 +38,11 @@ from .texts import entity_text, normalise
 log = logging.getLogger(__name__)
 
 LEXICAL_COLLECTIONS = ("demands", "courses", "programs")
-_MODELS = {"demands": Demand, "courses": Course, "programs": Program}
+_MODELS: dict[str, type[Demand] | type[Course] | type[Program]] = {
+    "demands": Demand,
+    "courses": Course,
+    "programs": Program,
+}
 _WORD = re.compile(r"[a-z0-9]+(?:[+#]+|(?:[.\-][a-z0-9]+)*)")
 _STOP_WORDS = frozenset(
     ("a", "an", "the", "and", "or", "of", "in", "on", "to", "for", "with", "from", "by", "at")
@@ -172,6 +178,7 @@ class LexicalChannel:
         self.index = index
         self.form = form
         self._indexes: dict[str, Bm25Index] = {}
+        self._sources: dict[str, VectorIndex] = {}  # the vector index each one follows
         self._lock = threading.Lock()
 
     def search(self, session: Session, collection: str, text: str, pool: int) -> LexicalHits:
@@ -181,23 +188,29 @@ class LexicalChannel:
         return LexicalHits.of_query(bm25, bm25.scores(lexical_terms(text, self.form)), pool)
 
     def _current(self, session: Session, collection: str) -> Bm25Index | None:
-        """The BM25 index matching the vector index now published for ``collection``."""
+        """The BM25 index matching the vector index now published for ``collection``.
+
+        Checked by identity first: a published vector index object never changes, so the
+        texts are compared (by hash) only when a new one has been loaded.
+        """
         vector_index = self.index.collection(collection)
         if vector_index is None:
             return None
-        wanted = dict(vector_index.hashes)
         with self._lock:
             known = self._indexes.get(collection)
-            if (
+            if known is not None and self._sources.get(collection) is vector_index:
+                return known
+            wanted = dict(vector_index.hashes)
+            unchanged = (
                 known is not None
                 and len(known) == len(wanted)
                 and all(known.hash_of(i) == h for i, h in wanted.items())
-            ):
-                return known
-            documents = self._documents(session, collection, wanted, known)
-            bm25 = Bm25Index.build(documents)
-            self._indexes[collection] = bm25
-            return bm25
+            )
+            if known is None or not unchanged:
+                known = Bm25Index.build(self._documents(session, collection, wanted, known))
+                self._indexes[collection] = known
+            self._sources[collection] = vector_index
+            return known
 
     def _documents(
         self,
@@ -231,5 +244,6 @@ def _texts(session: Session, collection: str, ids: Sequence[int]) -> dict[int, s
         query = select(model).where(model.id.in_(ids[start : start + 500]))
         if model is Program:
             query = query.options(selectinload(Program.courses))
-        found.update((e.id, entity_text(e)) for e in session.scalars(query))
+        entities = cast(Sequence[Demand | Course | Program], session.scalars(query).all())
+        found.update((e.id, entity_text(e)) for e in entities)
     return found
