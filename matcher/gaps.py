@@ -45,12 +45,11 @@ from .skills import (
     PhraseVocabulary,
     SkillGroup,
     content_words,
-    course_offer_phrases,
     demand_phrases,
     group_phrases,
     word_overlap,
 )
-from .texts import normalise
+from .texts import course_offer_phrases, normalise
 from .vectors import VectorCache
 
 _SEARCH_DEPTH = 64  # course phrases looked at per skill: enough for the nearest courses

@@ -8,7 +8,9 @@ technical words counting. The same blend, with its own weight, measures gap cove
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 from scipy import sparse
@@ -17,6 +19,17 @@ from sqlalchemy.orm import Session
 from .phrasing import encoding_form
 from .skills import content_words
 from .vectors import VectorCache
+
+_VOCABULARY: dict[str, int] = {}  # content word → column, shared by all tables
+_vocabulary_lock = threading.Lock()
+
+
+@lru_cache(maxsize=200_000)
+def _word_columns(phrase: str) -> np.ndarray:
+    """Columns of a phrase's content words (stems of its English form)."""
+    words = sorted(content_words(encoding_form(phrase)))
+    with _vocabulary_lock:
+        return np.array([_VOCABULARY.setdefault(w, len(_VOCABULARY)) for w in words], np.int64)
 
 
 class PhraseTable:
@@ -27,16 +40,13 @@ class PhraseTable:
         self.phrases = unique
         self.rows = {p: i for i, p in enumerate(unique)}
         self.matrix = vectors.vectors(session, unique, persist=False) if unique else None
-        vocabulary: dict[str, int] = {}
-        row_ids: list[int] = []
-        col_ids: list[int] = []
-        for row, phrase in enumerate(unique):
-            for word in content_words(encoding_form(phrase)):
-                row_ids.append(row)
-                col_ids.append(vocabulary.setdefault(word, len(vocabulary)))
+        columns = [_word_columns(phrase) for phrase in unique]
+        lengths = np.fromiter((len(c) for c in columns), dtype=np.int64, count=len(columns))
+        indptr = np.concatenate(([0], np.cumsum(lengths)))
+        indices = np.concatenate(columns) if columns else np.zeros(0, dtype=np.int64)
         self.words = sparse.csr_matrix(
-            (np.ones(len(row_ids), dtype=np.float32), (row_ids, col_ids)),
-            shape=(len(unique), max(len(vocabulary), 1)),
+            (np.ones(len(indices), dtype=np.float32), indices, indptr),
+            shape=(len(unique), max(len(_VOCABULARY), 1)),
         )
         self.word_counts = np.asarray(self.words.sum(axis=1)).ravel()
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
 from .phrasing import has_chinese
-from .texts import normalise, split_skill_list, unique_phrases
+from .texts import normalise, unique_phrases
 
 _WORD = re.compile(r"[\w+#]+(?:[./-][\w+#]+)*")
 _CONTENT_WORD = re.compile(r"[a-z0-9+#]+")
@@ -25,7 +26,6 @@ _STOP_WORDS = frozenset(
     + ("into", "about", "up", "out", "as", "is", "are", "be")
 )
 _STEM = 5  # words compared by their first letters: "maintain" ~ "maintenance"
-_SENTENCE = re.compile(r"[.。!?！？;；\n]+")
 MAX_PHRASE_WORDS = 6
 _BLOCK = 1024
 
@@ -67,6 +67,7 @@ class PhraseVocabulary:
         return unique_phrases(found)
 
 
+@lru_cache(maxsize=200_000)
 def content_words(encoding_form: str) -> frozenset[str]:
     """Stems of the words that carry meaning in a phrase's (English) encoding form."""
     return frozenset(
@@ -85,19 +86,6 @@ def demand_phrases(
     """What a demand asks for: its explicit skills, then phrases found in its texts."""
     found = vocabulary.find(f"{title}. {description or ''}")
     return unique_phrases([*skills, *found])
-
-
-def course_offer_phrases(
-    title: str, description: str | None, skills: Sequence[str], outcomes: Sequence[str]
-) -> list[str]:
-    """What a course teaches, as phrases: title, skills, outcomes, and each description
-    sentence both whole and clause by clause ("Using calipers, micrometers and gauges" teaches
-    "caliper and micrometer measurement" as a whole, no single clause does)."""
-    clauses: list[str] = []
-    for sentence in _SENTENCE.split(description or ""):
-        parts = [sentence.strip(), *split_skill_list(sentence)]
-        clauses.extend(p for p in parts if 3 <= len(p) <= 160)
-    return unique_phrases([title, *skills, *outcomes, *clauses])
 
 
 @dataclass

@@ -10,13 +10,15 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from store.models import Course, Demand, Program, Student
 
 _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = " \t\r\n.,;:!?。，；：！？、·-–—()[]{}\"'“”‘’"
 # Separators a person uses between skills in one line of free text (Chinese ones included).
+_SENTENCE = re.compile(r"[.。!?！？;；\n]+")
 _LIST_SEPARATORS = re.compile(r"[,;\n，；、|/]+|\s+and\s+|\s+和\s*")
 
 
@@ -27,6 +29,13 @@ def normalise(text: str) -> str:
 
 
 def content_hash(text: str) -> str:
+    if len(text) <= 300:  # skill phrases, met again in every ranking
+        return _phrase_hash(text)
+    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
+
+
+@lru_cache(maxsize=200_000)
+def _phrase_hash(text: str) -> str:
     return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()
 
 
@@ -79,17 +88,31 @@ def student_text(student: Student) -> str:
     )
 
 
+def course_offer_phrases(
+    title: str, description: str | None, skills: Sequence[str], outcomes: Sequence[str]
+) -> list[str]:
+    """What a course teaches, as phrases: title, skills, outcomes, and each description
+    sentence both whole and clause by clause ("Using calipers, micrometers and gauges" teaches
+    "caliper and micrometer measurement" as a whole, no single clause does)."""
+    return list(_offer_phrases(title, description or "", tuple(skills), tuple(outcomes)))
+
+
+@lru_cache(maxsize=50_000)  # every ranking over courses asks again for the same courses
+def _offer_phrases(
+    title: str, description: str, skills: tuple[str, ...], outcomes: tuple[str, ...]
+) -> tuple[str, ...]:
+    clauses: list[str] = []
+    for sentence in _SENTENCE.split(description):
+        parts = [sentence.strip(), *split_skill_list(sentence)]
+        clauses.extend(p for p in parts if 3 <= len(p) <= 160)
+    return tuple(unique_phrases([title, *skills, *outcomes, *clauses]))
+
+
 def course_phrases(course: Course) -> list[str]:
-    """What a course teaches, phrase by phrase: its skills and learning outcomes."""
-    return unique_phrases([*(course.skills or []), *(course.outcomes or [])])
-
-
-def student_phrases(student: Student) -> list[str]:
-    """What a student has learned: own skills plus what each course taken teaches."""
-    phrases = list(student.skills or [])
-    for course in student.courses:
-        phrases.extend(course_phrases(course))
-    return unique_phrases(phrases)
+    """What a course teaches, phrase by phrase (see ``course_offer_phrases``)."""
+    return course_offer_phrases(
+        course.title, course.description, course.skills or [], course.outcomes or []
+    )
 
 
 def entity_text(entity: Demand | Course | Program | Student) -> str:
