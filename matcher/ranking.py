@@ -21,6 +21,7 @@ or student offers, whichever of them is the query.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -41,6 +42,7 @@ from .texts import course_phrases, entity_text, split_skill_list, unique_phrases
 from .vectors import VectorCache
 
 DEMAND_TARGETS = ("courses", "programs", "students")
+_WORD_CHARACTER = re.compile(r"[^\W_]")
 TEXT_TARGETS = ("demands", "courses", "programs")
 
 
@@ -245,6 +247,8 @@ class Matcher:
         text = (text or "").strip()
         if not text:
             raise ValidationFailed("field 'text': must not be empty")
+        if not _WORD_CHARACTER.search(text):
+            raise ValidationFailed("field 'text': has no letters, digits or Chinese to match")
         if len(text) > MAX_TEXT_CHARS:
             raise ValidationFailed(f"field 'text': longer than {MAX_TEXT_CHARS} characters")
         phrases = split_skill_list(text) if len(text) <= 2000 else []

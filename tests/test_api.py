@@ -98,6 +98,8 @@ def test_errors_are_problem_json(client: FlaskClient) -> None:
     _assert_problem(client.get("/api/v1/demands/77/matches"), 404, "no demand with id 77")
     _assert_problem(client.get("/api/v1/demands/1/matches?target=planets"), 422, "target")
     _assert_problem(client.post("/api/v1/match", json={"text": ""}), 422, "text")
+    for nothing in ("!!!", "\x00\x01", "😀 ;,"):
+        _assert_problem(client.post("/api/v1/match", json={"text": nothing}), 422, "no letters")
     _assert_problem(client.post("/api/v1/match", json={"text": "x" * 20_001}), 422, "text")
     client.post("/api/v1/demands", json={**DEMAND, "external_id": "E1"})
     _assert_problem(
