@@ -72,7 +72,7 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "SKILL_WEIGHT",
-        0.65,
+        0.60,
         "Fusion weight of the skill-by-skill score in a match score; tuned on `make quality-tune`.",
     ),
     Setting(
