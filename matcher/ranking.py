@@ -272,7 +272,9 @@ class Matcher:
         pool = max(self.candidate_pool, 4 * k)
         lexical = LexicalHits()
         if target in LEXICAL_COLLECTIONS and self.weights.lexical > 0:
-            lexical = self.lexical.search(session, target, query.text, pool)
+            # Lexical hits join the pool for the exact terms dense retrieval misses; a quarter
+            # of the pool is room enough for those and keeps loading candidates cheap.
+            lexical = self.lexical.search(session, target, query.text, max(k, pool // 4))
         while True:
             scores, ids = index.search(query.vector[None, :], pool)
             text_scores = {

@@ -24,6 +24,17 @@ _LIST_SEPARATORS = re.compile(r"[,;\n，；、|/]+|\s+and\s+|\s+和\s*")
 
 def normalise(text: str) -> str:
     """Unicode NFKC, lower case, one space between words, no punctuation at the edges."""
+    if len(text) <= 300:  # skill phrases, met again in every ranking
+        return _normalise_phrase(text)
+    return _normalise(text)
+
+
+@lru_cache(maxsize=200_000)
+def _normalise_phrase(text: str) -> str:
+    return _normalise(text)
+
+
+def _normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text)
     return _SPACES.sub(" ", text).strip(_EDGE_PUNCTUATION).lower()
 
