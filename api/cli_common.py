@@ -33,6 +33,12 @@ class Group(click.Group):
             sys.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
+        except BrokenPipeError:
+            # The reader went away (``talentmatch list courses | head``): not a failure of
+            # ours. Point stdout at /dev/null so the interpreter's final flush stays quiet.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            sys.exit(0)
         except Exception as exc:
             log.debug("unexpected failure", exc_info=True)
             click.echo(

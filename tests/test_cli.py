@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,3 +93,34 @@ def test_skip_invalid_reports_skipped(runner: CliRunner, tmp_path: Path) -> None
     assert result.exit_code == 0
     assert "skipped line 2: not valid JSON" in result.stderr
     assert "imported 1 demands, skipped 1" in result.stdout
+
+
+def test_output_cut_short_by_the_reader_is_not_an_error(tmp_path: Path) -> None:
+    """``talentmatch list demands | head -1``: the closed pipe ends the command quietly."""
+    env = {**os.environ, "TALENTMATCH_INSTANCE_PATH": str(tmp_path), "HF_HUB_OFFLINE": "1"}
+    env.pop("TALENTMATCH_DATABASE_URL", None)
+    env.pop("DATABASE_URL", None)
+    demand = {
+        "enterprise": "Acme",
+        "kind": "job",
+        "title": "Welder " * 20,
+        "posted_at": "2026-01-01",
+    }
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps(demand) + "\n" for _ in range(1000)))
+    command = [sys.executable, "-m", "api"]
+    subprocess.run([*command, "init"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [*command, "import", "demands", str(path)], env=env, check=True, capture_output=True
+    )
+    with subprocess.Popen(
+        [*command, "list", "demands", "--per-page", "1000"],  # > a pipe buffer
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as listing:
+        assert listing.stdout is not None and listing.stderr is not None
+        assert b"Welder" in listing.stdout.readline()
+        listing.stdout.close()
+        assert listing.wait(timeout=60) == 0
+        assert listing.stderr.read() == b""
