@@ -133,7 +133,7 @@ def import_command(
 @click.pass_context
 def list_command(ctx: click.Context, kind: str, page: int, per_page: int, as_json: bool) -> None:
     """List KIND records, a page at a time."""
-    result = services_of(ctx).catalog.list(kind, page, per_page)
+    result = services_of(ctx).catalog.list_page(kind, page, per_page)
     data = {"items": result.items, "total": result.total, "page": page, "per_page": per_page}
 
     def human(d: dict[str, Any]) -> None:

@@ -122,7 +122,7 @@ def _register_resource(kind: str) -> None:
         unsupported = [k for k in given if k not in allowed]
         if unsupported:
             raise ValidationFailed(f"query: field '{unsupported[0]}': not a filter of {kind}")
-        page = svc.catalog.list(kind, query_data.page, per_page, given)
+        page = svc.catalog.list_page(kind, query_data.page, per_page, given)
         pages = max(1, -(-page.total // per_page))
         return {
             "items": page.items,

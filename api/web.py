@@ -34,7 +34,7 @@ def home() -> str:
 
 
 def _gap_links(services: Any) -> dict[str, Any]:
-    schools = services.catalog.list("organizations", 1, 1000, {"kind": "school"}).items
+    schools = services.catalog.list_page("organizations", 1, 1000, {"kind": "school"}).items
     return {
         "region": url_for("web.region_gaps"),
         "schools": [

@@ -54,6 +54,7 @@ class VectorIndex:
         """Build exact below ``exact_limit`` vectors, IVF (trained on ``vectors``) above."""
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, dimension)
         id_array = np.asarray(ids, dtype=np.int64)
+        index: faiss.Index
         if len(id_array) > exact_limit:
             nlist = max(16, int(4 * math.sqrt(len(id_array))))
             quantizer = faiss.IndexFlatIP(dimension)

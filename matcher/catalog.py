@@ -183,7 +183,7 @@ class Catalog:
                 raise NotFound(f"no {SINGULAR[kind]} with id {entity_id}")
             return RECORDERS[kind](entity)
 
-    def list(
+    def list_page(
         self,
         kind: str,
         page: int = 1,

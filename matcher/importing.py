@@ -70,7 +70,7 @@ def _csv_records(text: str, name: str, kind: str) -> list[tuple[str, Any]]:
             f"{name}: wrong CSV header: unknown column {unknown[0]!r} for {kind} "
             f"(known: {', '.join(known)})"
         )
-    records = []
+    records: list[tuple[str, Any]] = []
     for row in reader:
         label = f"line {reader.line_num}"
         if None in row:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
 from sqlalchemy import select
@@ -138,14 +139,14 @@ class IndexService:
     ) -> VectorIndex | None:
         model = COLLECTIONS[name]
         query = select(model.id, model.text_hash).where(model.text_hash.is_not(None))
+        rows: dict[int, str] = {}
         if current is None or ids is None:
-            rows = dict(session.execute(query).all())
+            rows.update((i, h) for i, h in session.execute(query) if h is not None)
         else:
-            rows = {}
             id_list = sorted(ids)
             for start in range(0, len(id_list), 500):
-                chunk = id_list[start : start + 500]
-                rows.update(session.execute(query.where(model.id.in_(chunk))).all())
+                chunk = query.where(model.id.in_(id_list[start : start + 500]))
+                rows.update((i, h) for i, h in session.execute(chunk) if h is not None)
         wanted_type = IVF if len(rows) > self.exact_limit else FLAT
         if current is None or (ids is None and current.type != wanted_type):
             index = self._build(session, name, rows, progress)
@@ -209,7 +210,10 @@ class IndexService:
                 self.vectors.model,
             )
             model = COLLECTIONS[name]
-            entities = session.scalars(select(model).where(model.id.in_(unknown))).all()
+            entities = cast(
+                Sequence[Demand | Course | Program | Student],
+                session.scalars(select(model).where(model.id.in_(unknown))).all(),
+            )
             texts = [entity_text(e) for e in entities]
             encoded = self.vectors.vectors(session, texts, persist=True, progress=progress)
             for entity, vector in zip(entities, encoded, strict=True):

@@ -22,7 +22,7 @@ or student offers, whichever of them is the query.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -348,95 +348,7 @@ class Matcher:
     def _load(
         self, session: Session, target: str, ids: list[int], filters: Filters
     ) -> list[_Candidate]:
-        if not ids:
-            return []
-        if target == "demands":
-            query = (
-                select(
-                    Demand.id,
-                    Demand.kind,
-                    Demand.title,
-                    Demand.city,
-                    Demand.openings,
-                    Demand.skills,
-                    Demand.status,
-                    Demand.expires_at,
-                    Organization.name,
-                )
-                .join(Organization, Demand.enterprise_id == Organization.id)
-                .where(Demand.id.in_(ids))
-            )
-            if filters.kinds:
-                query = query.where(Demand.kind.in_(filters.kinds))
-            if filters.city:
-                query = query.where(Demand.city == filters.city)
-            if filters.active_only:
-                now = datetime.now(UTC)
-                query = query.where(
-                    Demand.status == "active",
-                    Demand.expires_at.is_(None) | (Demand.expires_at > now),
-                )
-            return [
-                _Candidate(
-                    row.id,
-                    row.kind,
-                    row.title,
-                    {"enterprise": row.name, "city": row.city, "openings": row.openings},
-                    asks=unique_phrases(row.skills),
-                )
-                for row in session.execute(query)
-            ]
-        if target == "courses":
-            query = select(Course).options(selectinload(Course.school)).where(Course.id.in_(ids))
-            if filters.school_id:
-                query = query.where(Course.school_id == filters.school_id)
-            return [
-                _Candidate(
-                    c.id,
-                    "course",
-                    c.title,
-                    {"code": c.code, "school": c.school.name},
-                    offers=_course_offers([c]),
-                )
-                for c in session.scalars(query)
-            ]
-        if target == "programs":
-            query = (
-                select(Program)
-                .options(selectinload(Program.courses), selectinload(Program.school))
-                .where(Program.id.in_(ids))
-            )
-            if filters.school_id:
-                query = query.where(Program.school_id == filters.school_id)
-            return [
-                _Candidate(
-                    p.id,
-                    "program",
-                    p.name,
-                    {"school": p.school.name},
-                    offers=_course_offers(p.courses),
-                )
-                for p in session.scalars(query)
-            ]
-        query = (
-            select(Student)
-            .options(selectinload(Student.courses), selectinload(Student.school))
-            .where(Student.id.in_(ids), Student.consent.is_(True))
-        )
-        if filters.city:
-            query = query.where(Student.city == filters.city)
-        if filters.school_id:
-            query = query.where(Student.school_id == filters.school_id)
-        return [
-            _Candidate(
-                s.id,
-                "student",
-                s.name or f"student {s.id}",
-                {"school": s.school.name},
-                offers=_student_offers(s),
-            )
-            for s in session.scalars(query)
-        ]
+        return _LOADERS[target](session, ids, filters) if ids else []
 
     def _suggest_courses(self, session: Session, results: list[dict[str, Any]]) -> None:
         """For each missing skill, the course that teaches it best (if one covers it)."""
@@ -460,8 +372,8 @@ class Matcher:
             matrix = table.similarity(missing, taught, self.skill_lexical_weight)
             for row, skill in enumerate(missing):
                 j = int(matrix[row].argmax())
-                if matrix[row, j] >= self.cover_threshold and offers[j].course is not None:
-                    course = offers[j].course
+                course = offers[j].course
+                if matrix[row, j] >= self.cover_threshold and course is not None:
                     best[skill.lower()] = {
                         "skill": skill,
                         "course_id": course.id,
@@ -507,3 +419,108 @@ class Matcher:
         if entity is None:
             raise NotFound(f"no {name} with id {entity_id}")
         return entity
+
+
+# -- candidates of each target, read with the filters applied --------------------------------
+
+
+def _load_demands(session: Session, ids: list[int], filters: Filters) -> list[_Candidate]:
+    query = (
+        select(
+            Demand.id,
+            Demand.kind,
+            Demand.title,
+            Demand.city,
+            Demand.openings,
+            Demand.skills,
+            Organization.name,
+        )
+        .join(Organization, Demand.enterprise_id == Organization.id)
+        .where(Demand.id.in_(ids))
+    )
+    if filters.kinds:
+        query = query.where(Demand.kind.in_(filters.kinds))
+    if filters.city:
+        query = query.where(Demand.city == filters.city)
+    if filters.active_only:
+        now = datetime.now(UTC)
+        query = query.where(
+            Demand.status == "active",
+            Demand.expires_at.is_(None) | (Demand.expires_at > now),
+        )
+    return [
+        _Candidate(
+            row.id,
+            row.kind,
+            row.title,
+            {"enterprise": row.name, "city": row.city, "openings": row.openings},
+            asks=unique_phrases(row.skills),
+        )
+        for row in session.execute(query)
+    ]
+
+
+def _load_courses(session: Session, ids: list[int], filters: Filters) -> list[_Candidate]:
+    query = select(Course).options(selectinload(Course.school)).where(Course.id.in_(ids))
+    if filters.school_id:
+        query = query.where(Course.school_id == filters.school_id)
+    return [
+        _Candidate(
+            c.id,
+            "course",
+            c.title,
+            {"code": c.code, "school": c.school.name},
+            offers=_course_offers([c]),
+        )
+        for c in session.scalars(query)
+    ]
+
+
+def _load_programs(session: Session, ids: list[int], filters: Filters) -> list[_Candidate]:
+    query = (
+        select(Program)
+        .options(selectinload(Program.courses), selectinload(Program.school))
+        .where(Program.id.in_(ids))
+    )
+    if filters.school_id:
+        query = query.where(Program.school_id == filters.school_id)
+    return [
+        _Candidate(
+            p.id,
+            "program",
+            p.name,
+            {"school": p.school.name},
+            offers=_course_offers(p.courses),
+        )
+        for p in session.scalars(query)
+    ]
+
+
+def _load_students(session: Session, ids: list[int], filters: Filters) -> list[_Candidate]:
+    query = (
+        select(Student)
+        .options(selectinload(Student.courses), selectinload(Student.school))
+        .where(Student.id.in_(ids), Student.consent.is_(True))
+    )
+    if filters.city:
+        query = query.where(Student.city == filters.city)
+    if filters.school_id:
+        query = query.where(Student.school_id == filters.school_id)
+    return [
+        _Candidate(
+            s.id,
+            "student",
+            s.name or f"student {s.id}",
+            {"school": s.school.name},
+            offers=_student_offers(s),
+        )
+        for s in session.scalars(query)
+    ]
+
+
+_LOADERS: dict[str, Callable[[Session, list[int], Filters], list[_Candidate]]] = {
+    "demands": _load_demands,
+    "courses": _load_courses,
+    "programs": _load_programs,
+    "students": _load_students,
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -98,7 +99,7 @@ def student_record(student: Student) -> dict[str, Any]:
     }
 
 
-RECORDERS = {
+RECORDERS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "organizations": organization_record,
     "demands": demand_record,
     "courses": course_record,

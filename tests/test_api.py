@@ -116,7 +116,7 @@ def test_unexpected_error_is_logged_not_echoed(client: FlaskClient, monkeypatch)
     def explode(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(services.catalog, "list", explode)
+    monkeypatch.setattr(services.catalog, "list_page", explode)
     response = client.get("/api/v1/courses")
     _assert_problem(response, 500, "unexpected")
     assert "secret" not in response.get_data(as_text=True)

@@ -214,7 +214,7 @@ def test_taught_skills_are_green_and_not_gaps(consortium: Services) -> None:
 
 
 def test_school_scope_counts_only_that_schools_courses(consortium: Services) -> None:
-    north = consortium.catalog.list("organizations").items[0]
+    north = consortium.catalog.list_page("organizations").items[0]
     assert north["name"] == "North College"
     report = consortium.gap_history.report(school_id=north["id"])
     assert report["scope"] == "school" and report["school"]["name"] == "North College"
@@ -270,7 +270,7 @@ def test_unknown_school_is_not_found(consortium: Services) -> None:
     with pytest.raises(NotFound, match="school 999 not found"):
         consortium.gap_history.report(school_id=999)
     enterprise = next(
-        o for o in consortium.catalog.list("organizations").items if o["kind"] == "enterprise"
+        o for o in consortium.catalog.list_page("organizations").items if o["kind"] == "enterprise"
     )
     with pytest.raises(NotFound):
         consortium.gap_history.report(school_id=enterprise["id"])

@@ -13,7 +13,7 @@ from matcher.service import Services
 
 
 def _count(svc: Services, kind: str) -> int:
-    return svc.catalog.list(kind).total
+    return svc.catalog.list_page(kind).total
 
 
 def _write(path: Path, records: list[dict]) -> Path:
@@ -40,7 +40,7 @@ def test_jsonl_json_and_csv_import(services: Services, tmp_path: Path) -> None:
         "Acme,internship,Robot intern,2026-03-01,robot programming; PLC basics\n"
     )
     import_file(services.catalog, "demands", tmp_path / "d.csv")
-    items = services.catalog.list("demands").items
+    items = services.catalog.list_page("demands").items
     assert [i["title"] for i in items] == ["Welder", "Fitter", "Robot intern"]
     assert items[2]["skills"] == ["robot programming", "PLC basics"]
 
