@@ -1,8 +1,8 @@
 """Ranking in every direction, with skill-by-skill explanations.
 
 A match runs in two steps. Two channels pull candidates from the target collection: whole-text
-vectors (dense) and BM25 over the same texts (lexical, ``lexical.py``), ``CANDIDATE_POOL`` each.
-Then every candidate is scored on three things:
+vectors (dense, ``CANDIDATE_POOL`` of them) and BM25 over the same texts (lexical,
+``lexical.py``, up to a quarter of that). Then every candidate is scored on three things:
 
 - text: cosine similarity of the whole-text vectors;
 - lexical: its BM25 score divided by the best BM25 score of the query;
@@ -42,8 +42,8 @@ from .texts import course_phrases, entity_text, split_skill_list, unique_phrases
 from .vectors import VectorCache
 
 DEMAND_TARGETS = ("courses", "programs", "students")
-_WORD_CHARACTER = re.compile(r"[^\W_]")
 TEXT_TARGETS = ("demands", "courses", "programs")
+_WORD_CHARACTER = re.compile(r"[^\W_]")  # a letter, digit or CJK character
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "CANDIDATE_POOL",
         100,
-        "Candidates per channel (dense and lexical) re-ranked skill by skill per query.",
+        "Dense candidates re-ranked skill by skill per query, plus up to a quarter as many "
+        "lexical ones.",
     ),
     Setting(
         "SKILL_COVER_THRESHOLD",
