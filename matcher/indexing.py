@@ -17,7 +17,7 @@ from typing import cast
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from embeddings import IndexStore, VectorIndex
 from embeddings.index import FLAT, IVF, Snapshot
@@ -209,14 +209,28 @@ class IndexService:
                 name,
                 self.vectors.model,
             )
-            model = COLLECTIONS[name]
-            entities = cast(
-                Sequence[Demand | Course | Program | Student],
-                session.scalars(select(model).where(model.id.in_(unknown))).all(),
+            texts = texts_by_id(session, name, unknown)
+            encoded = self.vectors.vectors(
+                session, list(texts.values()), persist=True, progress=progress
             )
-            texts = [entity_text(e) for e in entities]
-            encoded = self.vectors.vectors(session, texts, persist=True, progress=progress)
-            for entity, vector in zip(entities, encoded, strict=True):
-                by_hash[rows[entity.id]] = vector
+            for entity_id, vector in zip(texts, encoded, strict=True):
+                by_hash[rows[entity_id]] = vector
             session.commit()
         return np.vstack([by_hash[h] for h in rows.values()])
+
+
+def texts_by_id(session: Session, collection: str, ids: Sequence[int]) -> dict[int, str]:
+    """The indexed text of each record of ``collection`` in ``ids`` (absent ids left out).
+
+    Read 500 ids at a time: a whole collection may be asked for (a new model re-encodes
+    everything), more than a database accepts as parameters of one statement.
+    """
+    model = COLLECTIONS[collection]
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        query = select(model).where(model.id.in_(ids[start : start + 500]))
+        if model is Program or model is Student:
+            query = query.options(selectinload(model.courses))
+        entities = cast(Iterable[Demand | Course | Program | Student], session.scalars(query))
+        found.update((e.id, entity_text(e)) for e in entities)
+    return found

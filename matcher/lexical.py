@@ -17,32 +17,24 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import cast
 
 import numpy as np
 import snowballstemmer
 from scipy import sparse
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from embeddings import VectorIndex
-from store import Course, Demand, Program
 
-from .indexing import IndexService
+from .indexing import IndexService, texts_by_id
 from .phrasing import TextForm, chinese_words, has_chinese
-from .texts import entity_text, normalise
+from .texts import normalise
 
 log = logging.getLogger(__name__)
 
 LEXICAL_COLLECTIONS = ("demands", "courses", "programs")
-_MODELS: dict[str, type[Demand] | type[Course] | type[Program]] = {
-    "demands": Demand,
-    "courses": Course,
-    "programs": Program,
-}
 _WORD = re.compile(r"[a-z0-9]+(?:[+#]+|(?:[.\-][a-z0-9]+)*)")
 _STOP_WORDS = frozenset(
     ("a", "an", "the", "and", "or", "of", "in", "on", "to", "for", "with", "from", "by", "at")
@@ -227,7 +219,7 @@ class LexicalChannel:
             }
         stale = [i for i in wanted if i not in reusable]
         log.info("lexical index %s: reading %d of %d texts", collection, len(stale), len(wanted))
-        texts = _texts(session, collection, stale)
+        texts = texts_by_id(session, collection, stale)
         documents: dict[int, tuple[str, list[str]]] = {}
         for doc_id, doc_hash in wanted.items():
             if doc_id in reusable:
@@ -235,15 +227,3 @@ class LexicalChannel:
             elif doc_id in texts:
                 documents[doc_id] = (doc_hash, lexical_terms(texts[doc_id], self.form))
         return documents
-
-
-def _texts(session: Session, collection: str, ids: Sequence[int]) -> dict[int, str]:
-    model = _MODELS[collection]
-    found: dict[int, str] = {}
-    for start in range(0, len(ids), 500):
-        query = select(model).where(model.id.in_(ids[start : start + 500]))
-        if model is Program:
-            query = query.options(selectinload(Program.courses))
-        entities = cast(Sequence[Demand | Course | Program], session.scalars(query).all())
-        found.update((e.id, entity_text(e)) for e in entities)
-    return found

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import insert
 
 from embeddings import Encoder
+from matcher.indexing import texts_by_id
 from matcher.lexical import Bm25Index, lexical_terms
 from matcher.phrasing import TextForm
 from matcher.schemas import DemandIn
 from matcher.service import Services
 from matcher.vectors import VectorCache
+from store import Demand, Organization
 
 ENGLISH = TextForm(translate=True)
 
@@ -86,3 +90,28 @@ def test_vectors_are_keyed_by_model_and_text_form(encoder: Encoder) -> None:
         [translated.form("基站维护"), translated.form("base station maintenance")]
     )
     assert float(english @ chinese) > 0.95
+
+
+def test_texts_are_read_in_chunks_of_ids(services: Services) -> None:
+    """A whole collection can be asked for at once (a new model re-encodes everything): more
+    ids than one statement takes, and ids that do not exist, are both fine."""
+    with services.db.session() as session:
+        session.execute(insert(Organization), [{"id": 1, "kind": "enterprise", "name": "Acme"}])
+        session.execute(
+            insert(Demand),
+            [
+                {
+                    "id": i,
+                    "enterprise_id": 1,
+                    "kind": "job",
+                    "title": f"Welder {i}",
+                    "skills": ["TIG welding"],
+                    "posted_at": datetime(2026, 1, 1, tzinfo=UTC),
+                }
+                for i in range(1, 1202)
+            ],
+        )
+    with services.db.session() as session:
+        texts = texts_by_id(session, "demands", [*range(1, 1202), 5000])
+    assert len(texts) == 1201 and 5000 not in texts
+    assert texts[1201] == "Welder 1201. Skills: TIG welding."
