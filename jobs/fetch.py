@@ -1,30 +1,31 @@
 """Fetching feeds over HTTP, carefully: feeds are other people's servers.
 
 - only ``http`` and ``https``; every host (also each redirect target, followed by hand) must
-  resolve to public addresses unless ``FEED_ALLOW_PRIVATE`` lists it — a feed URL must not
-  make the worker read the intranet or a cloud metadata service;
+  resolve to public addresses only, unless ``FEED_ALLOW_PRIVATE`` lists a loopback or private
+  one (:mod:`jobs.addresses`) — a feed URL must not make the worker read the intranet or a
+  cloud metadata service;
+- each connection goes to the address that was checked (:mod:`jobs.pinning`), so a DNS answer
+  that changes between check and connect (rebinding) cannot redirect it; environment proxies
+  are ignored for the same reason (a proxy would resolve the name itself);
 - connect and read timeouts; retries with exponential backoff on connection errors, 429 and
   5xx (``Retry-After`` honoured);
 - conditional GET: the ETag / Last-Modified of the last answer are sent back, a 304 means
   the feed has not changed;
 - the body is streamed and cut off at ``FEED_MAX_BYTES``.
-
-Known limit: the address check resolves the name before requests connects, so a DNS answer
-that changes in between (rebinding) is not caught.
 """
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
+
+from .addresses import AddressPolicy, parse_networks
+from .pinning import AddressRefused, PinnedAdapter, Resolver, system_resolver
 
 MAX_REDIRECTS = 5
 USER_AGENT = "talentmatch-refresh/0.1"
@@ -44,19 +45,18 @@ class FetchResult:
     last_modified: str | None = None
 
 
-def _networks(allowed: str) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    networks = []
-    for part in allowed.split(","):
-        if part.strip():
-            networks.append(ipaddress.ip_network(part.strip(), strict=False))
-    return networks
-
-
 class FeedFetcher:
-    def __init__(self, settings: Mapping[str, Any]) -> None:
+    """Fetches feed URLs under the ``FEED_*`` settings.
+
+    Args:
+        settings: the service settings (``FEED_*``).
+        resolver: how host names are resolved; the system's unless a test injects one.
+    """
+
+    def __init__(self, settings: Mapping[str, Any], resolver: Resolver = system_resolver) -> None:
         self.timeout = (settings["FEED_CONNECT_TIMEOUT"], settings["FEED_READ_TIMEOUT"])
         self.max_bytes = int(settings["FEED_MAX_BYTES"])
-        self.allowed = _networks(settings["FEED_ALLOW_PRIVATE"])
+        policy = AddressPolicy(parse_networks(settings["FEED_ALLOW_PRIVATE"]))
         retry = Retry(
             total=settings["FEED_RETRIES"],
             connect=settings["FEED_RETRIES"],
@@ -70,30 +70,23 @@ class FeedFetcher:
             redirect=False,
         )
         self.session = requests.Session()
-        adapter = HTTPAdapter(max_retries=retry)
+        self.session.trust_env = False  # no proxies, .netrc or CA bundle from the environment
+        adapter = PinnedAdapter(policy, resolver, max_retries=retry)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
 
-    def check_url(self, url: str) -> None:
-        """Refuse what the refresh must never fetch: other schemes, private addresses."""
+    @staticmethod
+    def check_url(url: str) -> None:
+        """Refuse what is no web address; the address check comes with the connection."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
             raise FetchError(f"only http and https URLs are fetched, not {parts.scheme or url!r}")
         if not parts.hostname:
             raise FetchError(f"URL {url!r} has no host")
-        port = parts.port or (443 if parts.scheme == "https" else 80)
         try:
-            infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
-        except socket.gaierror as exc:
-            raise FetchError(f"cannot resolve {parts.hostname}: {exc.strerror}") from None
-        for info in infos:
-            address = ipaddress.ip_address(info[4][0])
-            if address.is_global or any(address in net for net in self.allowed):
-                continue
-            raise FetchError(
-                f"{parts.hostname} resolves to {address}, a private or loopback address "
-                "(allow it with TALENTMATCH_FEED_ALLOW_PRIVATE)"
-            )
+            parts.port  # noqa: B018 - parsed on access
+        except ValueError:
+            raise FetchError(f"URL {url!r} has an invalid port") from None
 
     def fetch(
         self, url: str, etag: str | None = None, last_modified: str | None = None
@@ -130,6 +123,8 @@ class FeedFetcher:
             return self.session.get(
                 url, headers=headers, timeout=self.timeout, stream=True, allow_redirects=False
             )
+        except AddressRefused as exc:
+            raise FetchError(str(exc)) from None
         except requests.exceptions.RequestException as exc:
             raise FetchError(self._reason(exc)) from None
 
