@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints
 from sqlalchemy import select
 
-from matcher.catalog import Resolver, parse_input_model
+from matcher.catalog import Resolver, constraint_conflicts, parse_input_model
 from matcher.errors import Conflict, NotFound
 from matcher.records import iso
 from matcher.schemas import InputModel, OptionalInt, OptionalName
@@ -50,7 +50,8 @@ class FeedRegistry:
         self.db = db
 
     def add(self, data: FeedIn) -> dict[str, Any]:
-        with self.db.session() as session:
+        """Register a feed; its URL is unique as given, in this check and in the database."""
+        with constraint_conflicts(), self.db.session() as session:
             if session.scalar(select(Feed.id).where(Feed.url == data.url)) is not None:
                 raise Conflict(f"field 'url': a feed with URL {data.url} is already registered")
             enterprise = None

@@ -2,23 +2,34 @@
 
 Every write is one transaction: records are resolved and checked, written, their texts and
 skill phrases encoded (only what this model has not seen), then committed; the indexes are
-synced for the touched ids after the commit. If that sync does not happen (a crash), the next
-``IndexService.sync()`` finds the difference by text hash and applies it.
+synced for the touched ids after the commit. A sync that fails there does not undo or fail
+the write: the ids are marked pending and the next sync takes them
+(``IndexService.sync_after_write``). If the sync does not happen at all (a crash), the next
+full ``IndexService.sync()`` finds the difference by text hash and applies it.
+
+Names and course codes are unique by ``identity_key`` (case, width and spacing aside), both
+in the checks here and in the database's constraints. A constraint the database enforces
+after the check passed (another write raced this one) is a ``Conflict`` naming the field,
+with nothing written.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from store import Course, Database, Demand, Organization, Program, Student
+from store import Course, Database, Demand, Feed, Organization, Program, Student
+from store.db import Violation, violation_of
+from store.models import identity_key
 
 from .errors import Conflict, NotFound, ValidationFailed
 from .indexing import IndexService
@@ -54,6 +65,51 @@ SINGULAR = {
 
 
 _TYPE_TAGS = {"datetime", "date", "int", "str", "bool", "float", "none"}
+
+# Columns a unique constraint is scoped by; the field a person can change is the other one.
+_SCOPE_COLUMNS = {"kind", "school_id", "source", "model"}
+_TABLE_NOUNS = {**SINGULAR, "feeds": "feed", "text_embeddings": "stored text"}
+
+
+def _field_of(violation: Violation) -> str:
+    fields = [c.removesuffix("_key") for c in violation.columns if c not in _SCOPE_COLUMNS]
+    return fields[-1] if fields else "(record)"
+
+
+def conflict_of(violation: Violation, deleting: bool = False) -> Conflict:
+    """The Conflict to answer for a constraint the database enforced during a write."""
+    kind = violation.kind
+    if kind == "reference":  # SQLite does not say which side; the write does
+        kind = "referenced" if deleting else "missing"
+    field = _field_of(violation)
+    noun = _TABLE_NOUNS.get(violation.table, "record")
+    if kind == "unique" and violation.table == "text_embeddings":
+        message = "another write stored the same text at the same moment; send this one again"
+    elif kind == "unique":
+        message = f"another {noun} with the same {field} was stored at the same moment"
+    elif kind == "missing":
+        message = "the record it refers to was deleted at the same moment"
+    elif kind == "referenced":
+        message = f"it is still referenced by {violation.table or 'other records'}"
+        message += "; delete those first"
+    else:
+        message = f"the write breaks a rule of the store ({noun}: {field})"
+    detail = f"{message}; nothing was written"
+    if field != "(record)":
+        detail = f"field '{field}': {detail}"
+    return Conflict(detail, errors=[{"field": field, "message": message}])
+
+
+@contextmanager
+def constraint_conflicts(deleting: bool = False) -> Iterator[None]:
+    """Around a write's transaction: a constraint violation becomes a ``Conflict``.
+
+    The transaction is rolled back by then (``Database.session``), so nothing was written.
+    """
+    try:
+        yield
+    except IntegrityError as exc:
+        raise conflict_of(violation_of(exc), deleting) from None
 
 
 def _field_path(loc: tuple[int | str, ...]) -> str:
@@ -114,11 +170,11 @@ class Resolver:
                 raise NotFound(f"field '{field}': no {kind} with id {org_id}")
             return org
         assert name is not None
-        key = (kind, name.casefold())
+        key = (kind, identity_key(name))
         if key not in self._orgs:
             org = self.session.scalar(
                 select(Organization).where(
-                    Organization.kind == kind, func.lower(Organization.name) == name.lower()
+                    Organization.kind == kind, Organization.name_key == key[1]
                 )
             )
             if org is None:
@@ -133,14 +189,15 @@ class Resolver:
     ) -> list[Course]:
         found: list[Course] = []
         if codes:
+            keys = [identity_key(c) for c in codes]
             rows = self.session.scalars(
-                select(Course).where(Course.school_id == school.id, Course.code.in_(codes))
+                select(Course).where(Course.school_id == school.id, Course.code_key.in_(keys))
             ).all()
-            by_code = {c.code: c for c in rows}
-            missing = [c for c in codes if c not in by_code]
+            by_key = {c.code_key: c for c in rows}
+            missing = [c for c, k in zip(codes, keys, strict=True) if k not in by_key]
             if missing:
                 raise NotFound(f"field 'courses': no course {missing[0]!r} at {school.name}")
-            found.extend(by_code[c] for c in codes)
+            found.extend(by_key[k] for k in keys)
         for course_id in ids:
             course = self.session.get(Course, course_id)
             if course is None:
@@ -159,7 +216,9 @@ class Resolver:
         if name is None:
             return None
         program = self.session.scalar(
-            select(Program).where(Program.school_id == school.id, Program.name == name)
+            select(Program).where(
+                Program.school_id == school.id, Program.name_key == identity_key(name)
+            )
         )
         if program is None:
             raise NotFound(f"field 'program': no program {name!r} at {school.name}")
@@ -228,25 +287,28 @@ class Catalog:
     ) -> list[int]:
         """Write all ``records`` in one transaction, or none of them."""
         labels = labels or [f"record {i + 1}" for i in range(len(records))]
-        with self.db.session() as session:
+        with constraint_conflicts(), self.db.session() as session:
             resolver = Resolver(session)
             entities = []
             for label, record in zip(labels, records, strict=True):
                 try:
                     entity = self._build(session, resolver, kind, record)
                 except (NotFound, Conflict, ValidationFailed) as exc:
-                    raise type(exc)(f"{label}: {exc.detail}") from None
+                    raise type(exc)(f"{label}: {exc.detail}", errors=exc.errors) from None
+                except IntegrityError as exc:
+                    conflict = conflict_of(violation_of(exc))
+                    raise Conflict(f"{label}: {conflict.detail}", errors=conflict.errors) from None
                 entities.append(entity)
             session.flush()
             touched = self.stamp(session, entities, progress)
             ids = [e.id for e in entities]
-        self._sync(touched)
+        self.index.sync_after_write(touched)
         return ids
 
     def update(self, kind: str, entity_id: int, patch: dict[str, Any]) -> dict[str, Any]:
         """Apply ``patch`` (fields to change) after validating the merged record as a whole."""
         model = ENTITIES[kind]
-        with self.db.session() as session:
+        with constraint_conflicts(), self.db.session() as session:
             entity = session.get(model, entity_id)
             if entity is None:
                 raise NotFound(f"no {SINGULAR[kind]} with id {entity_id}")
@@ -261,12 +323,12 @@ class Catalog:
             self._assign(session, resolver, kind, entity, record)
             session.flush()
             touched = self.stamp(session, [entity])
-        self._sync(touched)
+        self.index.sync_after_write(touched)
         return self.get(kind, entity_id)
 
     def delete(self, kind: str, entity_id: int) -> None:
         model = ENTITIES[kind]
-        with self.db.session() as session:
+        with constraint_conflicts(deleting=True), self.db.session() as session:
             entity = session.get(model, entity_id)
             if entity is None:
                 raise NotFound(f"no {SINGULAR[kind]} with id {entity_id}")
@@ -281,13 +343,9 @@ class Catalog:
             touched = self.stamp(session, dependents)
         if kind in ("demands", "courses", "programs", "students"):
             touched.setdefault(kind, set()).add(entity_id)
-        self._sync(touched)
+        self.index.sync_after_write(touched)
 
     # -- helpers -----------------------------------------------------------------------------
-
-    def _sync(self, touched: dict[str, set[int]]) -> None:
-        if touched:
-            self.index.sync(only=touched)
 
     def _check_unreferenced(self, session: Session, org: Organization) -> None:
         for model, column in (
@@ -295,6 +353,7 @@ class Catalog:
             (Course, Course.school_id),
             (Program, Program.school_id),
             (Student, Student.school_id),
+            (Feed, Feed.enterprise_id),
         ):
             if session.scalar(select(func.count()).select_from(model).where(column == org.id)):
                 raise Conflict(
@@ -317,34 +376,43 @@ class Catalog:
         resolver: Resolver,
         exclude_id: int | None = None,
     ) -> None:
+        """Refuse a record whose name, code or external id is taken, as the constraints would.
+
+        Names and codes compare by ``identity_key`` exactly like the unique constraints on
+        their key columns; external ids compare as given, also like theirs.
+        """
         model = ENTITIES[kind]
         query = None
-        what = ""
+        field = what = ""
         if isinstance(record, OrganizationIn):
             query = select(model.id).where(
-                model.kind == record.kind, func.lower(model.name) == record.name.lower()
+                model.kind == record.kind, model.name_key == identity_key(record.name)
             )
-            what = f"{record.kind} named {record.name!r}"
+            field, what = "name", f"{record.kind} named {record.name!r}"
         elif isinstance(record, DemandIn) and record.external_id:
             query = select(model.id).where(
                 model.source == record.source, model.external_id == record.external_id
             )
+            field = "external_id"
             what = f"demand with external_id {record.external_id!r} from {record.source!r}"
         elif isinstance(record, StudentIn) and record.external_id:
             query = select(model.id).where(model.external_id == record.external_id)
-            what = f"student with external_id {record.external_id!r}"
+            field, what = "external_id", f"student with external_id {record.external_id!r}"
         elif isinstance(record, CourseIn | ProgramIn):
             school = resolver.organization("school", record.school_id, record.school)
-            key = model.code if isinstance(record, CourseIn) else model.name
-            value = record.code if isinstance(record, CourseIn) else record.name
-            query = select(model.id).where(model.school_id == school.id, key == value)
+            key = model.code_key if isinstance(record, CourseIn) else model.name_key
+            field = "code" if isinstance(record, CourseIn) else "name"
+            value = getattr(record, field)
+            query = select(model.id).where(model.school_id == school.id, key == identity_key(value))
             what = f"{SINGULAR[kind]} {value!r} at {school.name}"
         if query is None:
             return
         if exclude_id is not None:
             query = query.where(model.id != exclude_id)
         if session.scalar(query.limit(1)) is not None:
-            raise Conflict(f"a {what} already exists")
+            article = "an" if what[0] in "aeiou" else "a"
+            message = f"{article} {what} already exists"
+            raise Conflict(message, errors=[{"field": field, "message": message}])
 
     def _assign(
         self, session: Session, resolver: Resolver, kind: str, entity: Any, record: InputModel

@@ -5,23 +5,31 @@ every index remembers the hash of each id it holds. Syncing compares the two and
 the difference, taking vectors from ``text_embeddings`` (encoding only when this model has never
 seen the text). A missing or unreadable index, or one made with another model, is rebuilt from
 stored vectors.
+
+An index update that fails after a write committed (a full disk, a read-only instance folder)
+does not fail the write. Its ids are marked pending in the store (``index_pending``) and every
+later sync, in any process, takes the marked ids along and deletes the marks it applied: the
+next write, ``talentmatch index``, the refresh worker; in the process that failed, also the
+next match once ``retry_interval`` has passed. Until then matches rank what the index holds.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from embeddings import IndexStore, VectorIndex
 from embeddings.index import FLAT, IVF, Snapshot
 from store import Course, Database, Demand, Program, Student
+from store.models import IndexPending
 
 from .texts import entity_text
 from .vectors import VectorCache
@@ -34,6 +42,8 @@ COLLECTIONS: dict[str, type[Demand] | type[Course] | type[Program] | type[Studen
     "programs": Program,
     "students": Student,
 }
+
+RETRY_INTERVAL = 5.0  # seconds between catch-up attempts of a process whose index is behind
 
 
 @dataclass
@@ -59,18 +69,25 @@ class IndexService:
         vectors: VectorCache,
         store: IndexStore,
         exact_limit: int,
+        retry_interval: float = RETRY_INTERVAL,
     ) -> None:
         self.db = db
         self.vectors = vectors
         self.store = store
         self.exact_limit = exact_limit
+        self.retry_interval = retry_interval
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        # Set while this process knows the index is behind the store: when to try again, and
+        # whether the pending ids could not even be marked (then everything is compared).
+        self._retry_at: float | None = None
+        self._compare_all = False
 
     # -- reading -----------------------------------------------------------------------------
 
     def snapshot(self) -> Snapshot | None:
         """The newest published indexes; reloaded when another process published a version."""
+        self._catch_up_if_due()
         version = self.store.current_version()
         current = self._snapshot
         if current is None or current.version != version:
@@ -89,6 +106,24 @@ class IndexService:
 
     # -- writing -----------------------------------------------------------------------------
 
+    def sync_after_write(self, touched: Mapping[str, Iterable[int]]) -> None:
+        """Index what a committed write touched; never raises, since the write stands.
+
+        On failure the ids are marked pending for the next sync (see the module docstring).
+        """
+        if not touched:
+            return
+        try:
+            self.sync(only=touched)
+        except Exception:
+            log.exception("index update failed after a committed write; its ids stay pending")
+            self._mark_pending(touched)
+
+    def pending(self) -> dict[str, set[int]]:
+        """Ids per collection whose index update is marked pending in the store."""
+        with self.db.session() as session:
+            return _collect(self._marks(session))
+
     def sync(
         self,
         only: Mapping[str, Iterable[int]] | None = None,
@@ -96,8 +131,9 @@ class IndexService:
     ) -> SyncReport:
         """Bring the indexes in line with the store and publish a new version if anything moved.
 
-        ``only`` limits the check to some ids per collection (what a write just touched);
-        without it every row of every collection is compared.
+        ``only`` limits the check to some ids per collection (what a write just touched) and
+        the ids marked pending; without it every row of every collection is compared. Marks
+        read here are deleted once the new version is published.
         """
         report = SyncReport()
         with self.store.write_lock():
@@ -106,6 +142,9 @@ class IndexService:
                 base = None
             changed: dict[str, VectorIndex] = {}
             with self.db.session() as session:
+                marks = self._marks(session)
+                if only is not None:
+                    only = _collect(marks, only)
                 names = list(only) if only is not None else list(COLLECTIONS)
                 for name in names:
                     ids = None if only is None else set(only[name])
@@ -121,7 +160,63 @@ class IndexService:
                 snapshot = base
             self._snapshot = snapshot
             report.version = snapshot.version
+        self._applied(marks, everything=only is None)
         return report
+
+    # -- pending marks -----------------------------------------------------------------------
+
+    @staticmethod
+    def _marks(session: Session) -> list[tuple[int, str, int]]:
+        """(mark id, collection, entity id) of every pending mark of the store."""
+        rows = session.execute(
+            select(IndexPending.id, IndexPending.collection, IndexPending.entity_id)
+        )
+        return [(mark, name, entity) for mark, name, entity in rows]
+
+    def _mark_pending(self, touched: Mapping[str, Iterable[int]]) -> None:
+        self._retry_at = time.monotonic() + self.retry_interval
+        try:
+            with self.db.session() as session:
+                session.add_all(
+                    IndexPending(collection=name, entity_id=entity_id)
+                    for name, ids in touched.items()
+                    for entity_id in ids
+                )
+        except Exception:
+            # The store fails too: this process compares everything at its next attempt, and
+            # any full sync (``talentmatch index``, the refresh worker) finds the difference.
+            log.exception("could not mark the unindexed ids pending")
+            self._compare_all = True
+
+    def _applied(self, marks: Sequence[tuple[int, str, int]], everything: bool) -> None:
+        """After a published sync: delete the marks it took along; note what this process owes."""
+        if everything:
+            self._compare_all = False
+        if not self._compare_all:
+            self._retry_at = None
+        mark_ids = [mark for mark, _, _ in marks]
+        if not mark_ids:
+            return
+        try:
+            with self.db.session() as session:
+                for start in range(0, len(mark_ids), 500):
+                    chunk = mark_ids[start : start + 500]
+                    session.execute(delete(IndexPending).where(IndexPending.id.in_(chunk)))
+        except Exception:
+            log.exception("could not delete applied pending marks; the next sync reapplies them")
+
+    def _catch_up_if_due(self) -> None:
+        """Retry a failed index update of this process, at most once per ``retry_interval``."""
+        due = self._retry_at
+        if due is None or time.monotonic() < due:
+            return
+        self._retry_at = time.monotonic() + self.retry_interval  # one thread tries at a time
+        try:
+            self.sync(only=None if self._compare_all else {})
+        except Exception as exc:
+            log.warning(
+                "index still behind the store (%s); next try in %.0f s", exc, self.retry_interval
+            )
 
     def _dimension(self, changed: Mapping[str, VectorIndex], base: Snapshot | None) -> int:
         for index in changed.values():
@@ -217,6 +312,16 @@ class IndexService:
                 by_hash[rows[entity_id]] = vector
             session.commit()
         return np.vstack([by_hash[h] for h in rows.values()])
+
+
+def _collect(
+    marks: Iterable[tuple[int, str, int]], base: Mapping[str, Iterable[int]] | None = None
+) -> dict[str, set[int]]:
+    """``base`` ids per collection with the marked ids added."""
+    ids: dict[str, set[int]] = {name: set(values) for name, values in (base or {}).items()}
+    for _, name, entity_id in marks:
+        ids.setdefault(name, set()).add(entity_id)
+    return ids
 
 
 def texts_by_id(session: Session, collection: str, ids: Sequence[int]) -> dict[int, str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -20,7 +22,8 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -34,6 +37,28 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def identity_key(text: str) -> str:
+    """The key under which two names or codes are the same one: what uniqueness compares.
+
+    Names match regardless of case (Unicode case folding: "Straße" = "STRASSE"), width and
+    compatibility forms (NFKC: fullwidth "ＡＣＭＥ" = "ACME") and runs of whitespace. The key
+    is a hash of that form: folding can lengthen a text several times, and a fixed width fits
+    a unique index on every backend. Code lookups and the database constraints both compare
+    this key, so they cannot judge a name differently.
+    """
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+    return hashlib.sha256(" ".join(folded.split()).encode("utf-8")).hexdigest()
+
+
+def _key_of(column: str) -> Any:
+    """Column default for Core inserts that give ``column`` but not its key (bulk loads)."""
+
+    def default(context: DefaultExecutionContext) -> str:
+        return identity_key(context.get_current_parameters()[column])
+
+    return default
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -76,14 +101,20 @@ student_courses = Table(
 
 class Organization(Base):
     __tablename__ = "organizations"
-    __table_args__ = (UniqueConstraint("kind", "name"),)
+    __table_args__ = (UniqueConstraint("kind", "name_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # enterprise | school
     name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(64), default=_key_of("name"))
     city: Mapped[str | None] = mapped_column(String(100))
     industry: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, name: str) -> str:
+        self.name_key = identity_key(name)
+        return name
 
 
 class Demand(Base):
@@ -119,13 +150,14 @@ class Demand(Base):
 
 class Course(Base):
     __tablename__ = "courses"
-    __table_args__ = (UniqueConstraint("school_id", "code"),)
+    __table_args__ = (UniqueConstraint("school_id", "code_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
     )
     code: Mapped[str] = mapped_column(String(50))
+    code_key: Mapped[str] = mapped_column(String(64), default=_key_of("code"))
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -137,18 +169,24 @@ class Course(Base):
 
     school: Mapped[Organization] = relationship()
 
+    @validates("code")
+    def _keep_code_key(self, _key: str, code: str) -> str:
+        self.code_key = identity_key(code)
+        return code
+
 
 class Program(Base):
     """A major: a named bundle of courses a school runs."""
 
     __tablename__ = "programs"
-    __table_args__ = (UniqueConstraint("school_id", "name"),)
+    __table_args__ = (UniqueConstraint("school_id", "name_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     school_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
     )
     name: Mapped[str] = mapped_column(String(300))
+    name_key: Mapped[str] = mapped_column(String(64), default=_key_of("name"))
     description: Mapped[str] = mapped_column(Text, default="")
     level: Mapped[str | None] = mapped_column(String(50))
     annual_graduates: Mapped[int | None] = mapped_column(Integer)
@@ -156,6 +194,11 @@ class Program(Base):
 
     school: Mapped[Organization] = relationship()
     courses: Mapped[list[Course]] = relationship(secondary=program_courses, order_by=Course.id)
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, name: str) -> str:
+        self.name_key = identity_key(name)
+        return name
 
 
 class Student(Base):
@@ -192,6 +235,21 @@ class TextEmbedding(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     dimension: Mapped[int] = mapped_column(Integer)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class IndexPending(Base):
+    """A record whose index update failed after its write was committed.
+
+    Marks are only added and deleted: a sync reads the marks, brings their ids into the index
+    and then deletes exactly the marks it read, so a mark made meanwhile is never lost.
+    """
+
+    __tablename__ = "index_pending"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    collection: Mapped[str] = mapped_column(String(16))  # demands | courses | programs | students
+    entity_id: Mapped[int] = mapped_column(Integer)
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class GapSnapshot(Base):
