@@ -446,6 +446,7 @@ def test_each_redirect_hop_is_resolved_and_pinned_again(
         ("/old", f"old.test:{local.port}"),
         ("/jobs.json", f"new.test:{local.port}"),
     ]
+    assert connections == [("127.0.0.1", local.port)] * 2  # each hop to its checked address
 
 
 def test_a_redirect_to_a_name_that_rebinds_is_pinned_too(
