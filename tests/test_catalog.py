@@ -158,3 +158,24 @@ def test_organization_with_records_cannot_be_deleted(services: Services) -> None
     with pytest.raises(Conflict):
         services.catalog.delete("organizations", demand["enterprise_id"])
     assert services.catalog.get("demands", demand["id"])["title"] == "Welder"
+
+
+def test_update_answers_the_change_when_the_index_update_fails(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The change is committed before the index is updated, so a failing index cannot undo it."""
+    course = _create(services, "courses", _course("C1", "Welding", ["TIG welding"]))
+    indexed_hash = services.index.collection("courses").hashes[course["id"]]
+
+    def read_only_folder(*args: object, **kwargs: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(services.index.store, "publish", read_only_folder)
+    changed = services.catalog.update("courses", course["id"], {"title": "Hydraulic systems"})
+    assert changed["title"] == "Hydraulic systems"
+    assert services.index.collection("courses").hashes[course["id"]] == indexed_hash
+    assert services.index.pending() == {"courses": {course["id"]}}
+    monkeypatch.undo()
+    _create(services, "courses", _course("C2", "Hydraulics", ["hydraulic pumps"]))
+    assert services.index.collection("courses").hashes[course["id"]] != indexed_hash
+    assert services.index.pending() == {}
