@@ -67,11 +67,13 @@ SINGULAR = {
 _TYPE_TAGS = {"datetime", "date", "int", "str", "bool", "float", "none"}
 
 # Columns a unique constraint is scoped by; the field a person can change is the other one.
-_SCOPE_COLUMNS = {"kind", "school_id", "source", "model"}
-_TABLE_NOUNS = {**SINGULAR, "feeds": "feed", "text_embeddings": "stored text"}
+_SCOPE_COLUMNS = {"kind", "school_id", "source"}
+_TABLE_NOUNS = {**SINGULAR, "feeds": "feed"}
 
 
 def _field_of(violation: Violation) -> str:
+    if violation.table == "text_embeddings":  # vectors of texts, no field of the record
+        return "(record)"
     fields = [c.removesuffix("_key") for c in violation.columns if c not in _SCOPE_COLUMNS]
     return fields[-1] if fields else "(record)"
 
@@ -84,14 +86,15 @@ def conflict_of(violation: Violation, deleting: bool = False) -> Conflict:
     field = _field_of(violation)
     noun = _TABLE_NOUNS.get(violation.table, "record")
     if kind == "unique" and violation.table == "text_embeddings":
+        # two writes encoded the same new text at once; sent again, this one finds it stored
         message = "another write stored the same text at the same moment; send this one again"
     elif kind == "unique":
         message = f"another {noun} with the same {field} was stored at the same moment"
     elif kind == "missing":
         message = "the record it refers to was deleted at the same moment"
     elif kind == "referenced":
-        message = f"it is still referenced by {violation.table or 'other records'}"
-        message += "; delete those first"
+        referrers = violation.table or "other records"
+        message = f"it is still referenced by {referrers}; delete those first"
     else:
         message = f"the write breaks a rule of the store ({noun}: {field})"
     detail = f"{message}; nothing was written"

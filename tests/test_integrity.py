@@ -22,8 +22,9 @@ from jobs.feeds import FeedRegistry, parse_feed_input
 from matcher.catalog import Catalog, Resolver, parse_input
 from matcher.errors import Conflict
 from matcher.service import Services
+from matcher.texts import content_hash
 from matcher.vectors import VectorCache
-from store import Course, Demand, Feed, Organization, Program
+from store import Course, Demand, Feed, Organization, Program, TextEmbedding
 from tests.conftest import PostgresDatabases, make_services
 
 PROBLEM = "application/problem+json"
@@ -241,6 +242,34 @@ def test_a_feed_url_registered_meanwhile_is_a_conflict(
         )
     monkeypatch.undo()
     assert (_count(services, Feed), _count(services, Organization)) == (1, 0)
+
+
+def test_a_text_encoded_by_another_write_meanwhile_asks_to_send_again(
+    store: str, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if store == "sqlite":
+        pytest.skip("SQLite has one writer at a time: no other write commits inside this one")
+    phrase = "hydraulic pumps 7731"
+    racer = insert(TextEmbedding).values(
+        model=services.vectors.model,
+        content_hash=content_hash(phrase),
+        dimension=services.encoder.dimension,
+        vector=services.encoder.encode([phrase])[0].tobytes(),
+    )
+    raced: list[bool] = []
+
+    def race_once() -> None:
+        if not raced:
+            raced.append(True)
+            _in_another_connection(services, racer)
+
+    _after(VectorCache, "_from_store", race_once, monkeypatch)
+    data = _course("C1", "Hydraulics", [phrase])
+    with pytest.raises(Conflict, match="stored the same text at the same moment; send this one"):
+        _create(services, "courses", data)
+    assert _count(services, Course) == 0
+    monkeypatch.undo()
+    assert _create(services, "courses", data)["code"] == "C1"
 
 
 # -- an index update that fails after the commit ------------------------------------------------
