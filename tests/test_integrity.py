@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import delete, func, insert, select
+from sqlalchemy.exc import OperationalError
 
 from api.app import create_app
 from jobs.feeds import FeedRegistry, parse_feed_input
@@ -302,6 +303,22 @@ def test_create_answers_the_record_when_the_index_update_fails_and_a_match_catch
     monkeypatch.undo()  # the disk has room again
     assert _ids(services.matcher.match_text("hydraulic pumps", "courses", k=1)) == [course["id"]]
     assert services.index.pending() == {}
+
+
+def test_a_record_that_could_not_even_be_marked_pending_is_found_by_comparing_everything(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    services.index.retry_interval = 0
+
+    def store_down(**kwargs: object) -> None:
+        raise OperationalError("INSERT INTO index_pending", {}, ConnectionError("server closed"))
+
+    _index_writes_fail(services, monkeypatch)
+    monkeypatch.setattr("matcher.indexing.IndexPending", store_down)
+    course = _create(services, "courses", _course("C1", "Hydraulic systems", ["hydraulic pumps"]))
+    monkeypatch.undo()
+    assert services.index.pending() == {}  # no mark was stored
+    assert _ids(services.matcher.match_text("hydraulic pumps", "courses", k=1)) == [course["id"]]
 
 
 def test_the_next_write_of_any_process_indexes_a_pending_record(
