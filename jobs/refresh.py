@@ -6,7 +6,8 @@ body is marked failed with the reason, its stored postings stay as they were, an
 feeds go on. After the feeds, the index is brought in line with the store and published by
 swapping the manifest (``IndexService.sync``): web workers pick the new version up on their
 next request; if that step fails the previous index keeps serving and the next refresh (or
-``talentmatch index``) repairs it. Then the region's gap snapshot is taken. Each run is a
+``talentmatch index``) repairs it. Then the region's gap snapshot is taken, dated the
+consortium's day (``TIMEZONE``): the 02:00 run belongs to the day it runs on. Each run is a
 ``RefreshRun`` row with counts and per-feed outcomes.
 """
 
@@ -15,11 +16,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from matcher import clock
 from matcher.errors import NotFound
 from matcher.records import iso
 from matcher.service import Services
@@ -48,10 +49,6 @@ def run_record(run: RefreshRun) -> dict[str, Any]:
     }
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class Refresher:
     def __init__(self, services: Services, fetcher: FeedFetcher | None = None) -> None:
         self.services = services
@@ -72,7 +69,14 @@ class Refresher:
         with DatabaseLock(db, LOCK_NAME, self.services.settings["REFRESH_LOCK_TTL"]):
             with db.session() as session:
                 feeds = self._feeds(session, feed_id)
-                run = RefreshRun(trigger=trigger, status="running", counts={}, errors=[], feeds=[])
+                run = RefreshRun(
+                    trigger=trigger,
+                    status="running",
+                    started_at=clock.now(),
+                    counts={},
+                    errors=[],
+                    feeds=[],
+                )
                 session.add(run)
                 session.flush()
                 run_id = run.id
@@ -104,7 +108,7 @@ class Refresher:
                 finished.counts = asdict(totals)
                 finished.errors = errors
                 finished.feeds = outcomes
-                finished.finished_at = _now()
+                finished.finished_at = clock.now()
                 session.flush()
                 return run_record(finished)
 
@@ -148,7 +152,7 @@ class Refresher:
                     feed = session.get(Feed, feed_id)
                     assert feed is not None
                     result = upsert_feed(
-                        session, self.services.catalog, feed, parsed, _now(), progress
+                        session, self.services.catalog, feed, parsed, clock.now(), progress
                     )
                     feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
                 counts = result.counts
@@ -165,7 +169,7 @@ class Refresher:
         with db.session() as session:
             feed = session.get(Feed, feed_id)
             if feed is not None:
-                feed.last_fetched_at = _now()
+                feed.last_fetched_at = clock.now()
                 feed.last_status = status
         if status == "failed":
             counts.failed = max(counts.failed, 1)
@@ -174,7 +178,8 @@ class Refresher:
         return outcome
 
     def _touch_unchanged(self, feed_id: int) -> FeedCounts:
-        """A 304: every active posting of the feed is still listed, unchanged."""
+        """A 304: every active posting of the feed is still listed, unchanged; those whose
+        ``validThrough`` has passed since expire all the same."""
         with self.services.db.session() as session:
             active = list(
                 session.scalars(
@@ -183,10 +188,16 @@ class Refresher:
                     )
                 )
             )
-            now = _now()
+            now = clock.now()
+            counts = FeedCounts()
             for demand in active:
                 demand.last_seen_at = now
-            return FeedCounts(unchanged=len(active))
+                if demand.expires_at is not None and demand.expires_at <= now:
+                    demand.status = "expired"
+                    counts.expired += 1
+                else:
+                    counts.unchanged += 1
+            return counts
 
     def _snapshot(self, errors: list[dict[str, Any]]) -> None:
         try:

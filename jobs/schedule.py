@@ -3,19 +3,24 @@
 Declared as data with a stable id (``replace_existing``), coalescing missed runs into one,
 never two at once (``max_instances=1``; across processes the database lock decides), and with
 a misfire grace time of hours, since APScheduler's default of one second silently skips a
-nightly run after a restart. The trigger gets the time zone explicitly: a ``CronTrigger``
-built by hand ignores the scheduler's.
+nightly run after a restart. The clock is the consortium's (``TIMEZONE``, unless
+``REFRESH_TIMEZONE`` overrides it), so the 02:00 run and the snapshot it takes agree on the day.
+The trigger gets the time zone explicitly: a ``CronTrigger`` built by hand ignores the
+scheduler's.
 """
 
 from __future__ import annotations
 
 import logging
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from collections.abc import Mapping
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from matcher import clock
 from matcher.errors import ConfigError, TalentmatchError
 from matcher.service import Services
 
@@ -44,14 +49,16 @@ def _time(value: str) -> tuple[int, int]:
     return hour, minute
 
 
+def schedule_zone(settings: Mapping[str, Any]) -> ZoneInfo:
+    """The zone of REFRESH_TIME: REFRESH_TIMEZONE if set, else the consortium's TIMEZONE."""
+    if settings.get("REFRESH_TIMEZONE"):
+        return clock.zone_named(settings["REFRESH_TIMEZONE"], "REFRESH_TIMEZONE")
+    return clock.zone_named(settings["TIMEZONE"])
+
+
 def build_scheduler(services: Services, scheduler: BaseScheduler | None = None) -> BaseScheduler:
     settings = services.settings
-    try:
-        zone = ZoneInfo(settings["REFRESH_TIMEZONE"])
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(
-            f"setting REFRESH_TIMEZONE: unknown time zone {settings['REFRESH_TIMEZONE']!r}"
-        ) from None
+    zone = schedule_zone(settings)
     hour, minute = _time(settings["REFRESH_TIME"])
     scheduler = scheduler or BlockingScheduler()
     scheduler.configure(timezone=zone)

@@ -4,12 +4,17 @@ ones gone from the feed or past their ``validThrough`` expired — never deleted
 Postings are keyed by (feed, external id); a posting without an identifier gets a content key
 (title, city, description, url), so the same posting is recognised again. Only new or changed
 texts reach the encoder (``Catalog.stamp`` looks every text up by content hash first).
+
+A feed's date without a time is a day of the consortium (``TIMEZONE``): ``datePosted:
+2026-11-30`` is posted at the start of that local day, ``validThrough: 2026-11-30`` keeps the
+posting valid to the end of it. Times with or without an offset pass on as they are.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -18,6 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from matcher import clock
 from matcher.catalog import Catalog, Resolver, parse_input_model
 from matcher.errors import TalentmatchError
 from matcher.schemas import DemandIn
@@ -64,6 +70,23 @@ def _fingerprint(posting: Posting) -> str:
     return hashlib.sha256(json.dumps(asdict(posting), sort_keys=True).encode("utf-8")).hexdigest()
 
 
+_DAY = re.compile(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*")
+
+
+def _local_day(value: str | None, *, end: bool = False) -> str | None:
+    """A bare YYYY-MM-DD as the UTC instant its local day starts (or, with ``end``, ends).
+
+    Anything else is passed on for ``DemandIn`` to accept or to refuse with its message.
+    """
+    if value is None or not _DAY.fullmatch(value):
+        return value
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        return value
+    return (clock.day_end(day) if end else clock.day_start(day)).isoformat()
+
+
 def _as_input(feed: Feed, posting: Posting, key: str, now: datetime) -> dict[str, Any]:
     data: dict[str, Any] = {
         "kind": posting.kind,
@@ -72,8 +95,8 @@ def _as_input(feed: Feed, posting: Posting, key: str, now: datetime) -> dict[str
         "skills": posting.skills,
         "openings": posting.openings or 1,
         "city": posting.city,
-        "posted_at": posting.posted or now.isoformat(),
-        "expires_at": posting.expires,
+        "posted_at": _local_day(posting.posted) or now.isoformat(),
+        "expires_at": _local_day(posting.expires, end=True),
         "url": posting.url,
         "source": source_of(feed),
         "external_id": key,

@@ -4,7 +4,8 @@ A snapshot is taken at each refresh and by ``talentmatch gaps --snapshot``. A la
 the same scope then shows the history (counts per snapshot, for the trend chart), which gaps
 opened or closed since the previous snapshot, and, per skill, since when snapshots have
 flagged it. Skills are recognised across snapshots by shared phrases, since a group's label can
-change as new wordings arrive.
+change as new wordings arrive. A snapshot is dated by its report's day, the consortium's
+(``TIMEZONE``): the nightly one at 02:00 in Shanghai is that Shanghai day's.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import select
 
 from store import Database, GapSnapshot
 
+from . import clock
 from .gaps import GapAnalyzer
 from .records import iso
 from .texts import normalise
@@ -71,6 +73,7 @@ class GapHistory:
             if snapshot:
                 row = GapSnapshot(
                     as_of=date.fromisoformat(report["as_of"]),
+                    taken_at=clock.now(),
                     scope=report["scope"],
                     school_id=school_id,
                     summary=report["summary"],

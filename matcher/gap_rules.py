@@ -13,14 +13,17 @@ Every number here is a setting (``GAP_*`` in ``matcher/settings.py``, documented
 - trend: postings in the last ``GAP_TREND_DAYS`` days against the same span before it;
   ``new`` when first asked within the last window, ``rising`` / ``falling`` beyond a 25 %
   change.
+- days (as-of, first seen, lag, trend windows) are days in the consortium's ``TIMEZONE``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from . import clock
 from .errors import ConfigError
 
 RED, YELLOW, GREEN = "red", "yellow", "green"
@@ -37,6 +40,7 @@ class GapRules:
     red_min_enterprises: int = 2
     trend_days: int = 90
     nearest_courses: int = 3
+    timezone: ZoneInfo = field(default_factory=clock.zone)
 
     @classmethod
     def from_settings(cls, settings: Mapping[str, Any]) -> GapRules:
@@ -48,6 +52,7 @@ class GapRules:
             red_min_enterprises=settings["GAP_RED_MIN_ENTERPRISES"],
             trend_days=settings["GAP_TREND_DAYS"],
             nearest_courses=settings["GAP_NEAREST_COURSES"],
+            timezone=clock.zone_named(settings["TIMEZONE"]),
         )
         for name in ("cover_threshold", "group_threshold"):
             if not 0.0 < getattr(rules, name) <= 1.0:

@@ -13,6 +13,10 @@ A report is computed as of a day (default today) for one school's courses or the
 3. the demand behind it: active demands, openings, enterprises, first seen (over every posting,
    also expired ones), lag (days unmet), and the trend of postings.
 
+Days are the consortium's (``TIMEZONE``, see ``clock``): the report day, the day a demand was
+posted or expires and the day a course was created are local days, so at 01:00 in Shanghai a
+report as of the local date is today's, not tomorrow's.
+
 Dates: a course counts from its last revision (or creation, if never revised), because its
 current content dates from then. So a course revised to add a skill closes the gap on the day
 of that revision, which gives the curriculum response time (first demand → first covering
@@ -27,7 +31,7 @@ import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta, tzinfo
 from typing import Any
 
 import faiss
@@ -38,6 +42,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from store import Course, Database, Demand, Organization
 
+from . import clock
 from .errors import NotFound, ValidationFailed
 from .gap_rules import SEVERITY_ORDER, GapRules
 from .phrasing import encoding_form
@@ -109,14 +114,14 @@ def _store_fingerprint(session: Session) -> str:
     return digest.hexdigest()
 
 
-def today_utc() -> date:
-    return datetime.now(UTC).date()
+def parse_as_of(value: str | date | None, tz: tzinfo | None = None) -> date:
+    """The report day: today in ``tz`` by default; unparseable or future days are refused.
 
-
-def parse_as_of(value: str | date | None) -> date:
-    """The report day: today by default; unparseable or future days are refused."""
+    ``tz`` defaults to the process's zone (``clock.zone``, set from the TIMEZONE setting).
+    """
+    today = clock.today(tz)
     if value is None or value == "":
-        return today_utc()
+        return today
     if isinstance(value, date):
         day = value
     else:
@@ -124,18 +129,16 @@ def parse_as_of(value: str | date | None) -> date:
             day = date.fromisoformat(value.strip())
         except ValueError:
             raise ValidationFailed(f"field 'as_of': {value!r} is not a date (YYYY-MM-DD)") from None
-    if day > today_utc():
-        raise ValidationFailed(f"field 'as_of': {day.isoformat()} is in the future")
+    if day > today:
+        raise ValidationFailed(
+            f"field 'as_of': {day.isoformat()} is in the future (today is {today.isoformat()})"
+        )
     return day
 
 
-def _day(value: datetime | date) -> date:
-    return value.astimezone(UTC).date() if isinstance(value, datetime) else value
-
-
-def _active_on(demand: Demand, day: date) -> bool:
+def _active_on(demand: Demand, day: date, tz: tzinfo) -> bool:
     if demand.expires_at is not None:
-        return _day(demand.expires_at) > day
+        return clock.local_day(demand.expires_at, tz) > day
     return demand.status == "active"
 
 
@@ -158,7 +161,8 @@ class GapAnalyzer:
         progress: Callable[[int], None] | None = None,
     ) -> dict[str, Any]:
         """The gap contract of DESIGN.md, plus a summary and the rules that were applied."""
-        day = parse_as_of(as_of)
+        tz = self.rules.timezone
+        day = parse_as_of(as_of, tz)
         with self.db.session() as session:
             scope = self._scope(session, school_id)
             key = (school_id, day, _store_fingerprint(session))
@@ -166,8 +170,8 @@ class GapAnalyzer:
                 cached = self._cache.get(key)
             if cached is not None:
                 return copy.deepcopy(cached)
-            demands = self._demands(session, day)
-            courses = self._courses(session, day, scope)
+            demands = self._demands(session, day, tz)
+            courses = self._courses(session, day, scope, tz)
         report = self._build(scope, day, demands, courses, progress)
         with self._cache_lock:
             self._cache[key] = copy.deepcopy(report)
@@ -216,8 +220,8 @@ class GapAnalyzer:
         return _Scope("school", school)
 
     @staticmethod
-    def _demands(session: Session, day: date) -> list[_DemandRow]:
-        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC)
+    def _demands(session: Session, day: date, tz: tzinfo) -> list[_DemandRow]:
+        end = clock.day_end(day, tz)
         rows = session.scalars(
             select(Demand)
             .options(joinedload(Demand.enterprise))
@@ -230,8 +234,8 @@ class GapAnalyzer:
             _DemandRow(
                 id=d.id,
                 enterprise=d.enterprise.name,
-                posted=_day(d.posted_at),
-                active=_active_on(d, day),
+                posted=clock.local_day(d.posted_at, tz),
+                active=_active_on(d, day, tz),
                 openings=d.openings or 1,
                 phrases=demand_phrases(d.title, d.description, d.skills or [], vocabulary),
             )
@@ -239,13 +243,13 @@ class GapAnalyzer:
         ]
 
     @staticmethod
-    def _courses(session: Session, day: date, scope: _Scope) -> list[_CourseRow]:
+    def _courses(session: Session, day: date, scope: _Scope, tz: tzinfo) -> list[_CourseRow]:
         query = select(Course).options(joinedload(Course.school)).order_by(Course.id)
         if scope.school is not None:
             query = query.where(Course.school_id == scope.school.id)
         rows = []
         for course in session.scalars(query):
-            since = course.last_revised or _day(course.created_at)
+            since = course.last_revised or clock.local_day(course.created_at, tz)
             if since <= day:
                 phrases = course_offer_phrases(
                     course.title, course.description, course.skills or [], course.outcomes or []

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from . import clock
 from .errors import ConfigError
 
 
@@ -128,8 +129,19 @@ SETTINGS: tuple[Setting, ...] = (
         "loopback or private, e.g. `127.0.0.1` for a local test server. Empty: only public "
         "addresses, also after redirects.",
     ),
+    Setting(
+        "TIMEZONE",
+        clock.DEFAULT_ZONE,
+        "IANA time zone of the consortium: what 'today' is, the day of a gap report or "
+        "snapshot, the days feeds give for posting and expiry, and the clock of the nightly "
+        "refresh. Instants are stored in UTC.",
+    ),
     Setting("REFRESH_TIME", "02:00", "Time of day (HH:MM) of the nightly refresh."),
-    Setting("REFRESH_TIMEZONE", "Asia/Shanghai", "Time zone of REFRESH_TIME."),
+    Setting(
+        "REFRESH_TIMEZONE",
+        "",
+        "Time zone of REFRESH_TIME when it must differ from TIMEZONE; empty means TIMEZONE.",
+    ),
     Setting(
         "REFRESH_MISFIRE_GRACE",
         21600,
@@ -191,4 +203,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
         raise ConfigError("settings SKILL_WEIGHT + LEXICAL_WEIGHT must not exceed 1")
     if values["TRANSLATE"] not in ("auto", "on", "off"):
         raise ConfigError("setting TRANSLATE must be auto, on or off")
+    # Input models judge dates without seeing these settings: the zone is the process's.
+    clock.use_zone(values["TIMEZONE"])
+    values["REFRESH_TIMEZONE"] = values["REFRESH_TIMEZONE"] or values["TIMEZONE"]
+    clock.zone_named(values["REFRESH_TIMEZONE"], "REFRESH_TIMEZONE")
     return values

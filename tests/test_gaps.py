@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
 import pytest
 
 from embeddings import Encoder
+from matcher import clock
 from matcher.catalog import parse_input
 from matcher.errors import NotFound, ValidationFailed
 from matcher.gap_rules import GapRules
@@ -19,7 +20,7 @@ from matcher.skills import PhraseVocabulary, content_words, group_phrases, word_
 from matcher.texts import normalise
 from store import Course
 
-TODAY = datetime.now(UTC).date()
+TODAY = clock.today()  # the consortium's day (TIMEZONE), as reports count days
 
 
 def _ago(days: int) -> str:
@@ -350,15 +351,28 @@ def test_as_of_date_type_is_accepted() -> None:
     assert parse_as_of(date(2020, 1, 1)) == date(2020, 1, 1)
 
 
-def test_reports_are_cached_until_demands_or_courses_change(consortium: Services) -> None:
-    first = consortium.gaps.report()
-    calls = consortium.encoder.calls
-    again = consortium.gaps.report()
+def test_reports_are_cached_until_demands_or_courses_change(
+    consortium: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    analyzer = consortium.gaps
+    build = analyzer._build
+    built: list[date] = []  # the day of each report actually computed
+
+    def counted(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        built.append(args[1])
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(analyzer, "_build", counted)
+    first = analyzer.report()
+    again = analyzer.report()
     assert again == first and again is not first  # a copy: callers may change theirs
     again["items"].clear()
-    assert consortium.gaps.report() == first
-    assert consortium.encoder.calls == calls
+    assert analyzer.report() == first
+    assert built == [TODAY]  # computed once, then served from the cache
+    analyzer.report(as_of=_ago(1))
+    assert built == [TODAY, TODAY - timedelta(days=1)]  # another day is another report
     _demand(consortium, "Telecom C", ["fiber optic splicing"], 1)
-    assert _item(consortium.gaps.report(), "fiber optic splicing")["severity"] == "yellow"
+    assert _item(analyzer.report(), "fiber optic splicing")["severity"] == "yellow"
     _course(consortium, "North College", "N9", "Fiber Optics", ["fiber optic splicing"])
-    assert _item(consortium.gaps.report(), "fiber optic splicing")["severity"] == "green"
+    assert _item(analyzer.report(), "fiber optic splicing")["severity"] == "green"
+    assert len(built) == 4  # each write made the next report a new computation
