@@ -52,6 +52,7 @@ def test_created_course_is_searchable_and_deleted_one_is_not(services: Services)
 def test_update_replaces_the_vector(services: Services) -> None:
     course = _create(services, "courses", _course("C1", "Welding", ["TIG welding"]))
     _create(services, "courses", _course("C2", "Hydraulics", ["hydraulic troubleshooting"]))
+    welding_hash = services.index.collection("courses").hashes[course["id"]]
     services.catalog.update(
         "courses",
         course["id"],
@@ -61,7 +62,10 @@ def test_update_replaces_the_vector(services: Services) -> None:
             "description": "Hydraulic pumps and valves.",
         },
     )
-    assert services.index.collection("courses").hashes[course["id"]] is not None
+    hydraulics_hash = services.index.collection("courses").hashes[course["id"]]
+    assert hydraulics_hash != welding_hash  # the text changed, so did its hash
+    services.catalog.update("courses", course["id"], {"hours": 40})  # hours are not text
+    assert services.index.collection("courses").hashes[course["id"]] == hydraulics_hash
     found = services.matcher.match_text("TIG welding", "courses", k=2)
     assert all(
         "TIG welding" not in [c["skill"] for c in r["explanation"]["covered"]] for r in found

@@ -7,6 +7,8 @@ from sqlalchemy import select
 
 from matcher.ranking import Filters
 from matcher.service import Services
+from matcher.skill_similarity import PhraseTable
+from matcher.texts import course_phrases
 from store import Course, Demand, Program, Student
 
 
@@ -78,9 +80,23 @@ def test_student_gets_internships_and_jobs_with_courses_for_missing_skills(demo:
     results = demo.matcher.match_student(1, k=10)
     assert results
     assert {r["kind"] for r in results} <= {"internship", "job"}
-    for result in results:
-        learn = result["explanation"]["learn"]
-        assert {t["skill"] for t in learn} <= set(result["explanation"]["missing"])
+    tips = [(r, tip) for r in results for tip in r["explanation"]["learn"]]
+    assert tips  # the demo student lacks skills that some course teaches
+    with demo.db.session() as session:
+        student = session.get(Student, 1)
+        taken = {c.id for c in student.courses}
+        for result, tip in tips:
+            assert tip["skill"] in result["explanation"]["missing"]
+            course = session.get(Course, tip["course_id"])
+            assert (course.title, course.school.name) == (tip["course"], tip["school"])
+            assert course.id not in taken  # a course taken would have covered the skill
+            assert tip["by"] in course_phrases(course)  # the course really teaches the phrase
+            # ... and that phrase covers the missing skill by the product's own similarity
+            asked, taught = [tip["skill"]], [tip["by"]]
+            table = PhraseTable(session, demo.vectors, asked + taught)
+            similarity = table.similarity(asked, taught, demo.matcher.skill_lexical_weight).item()
+            assert similarity == pytest.approx(tip["similarity"], abs=1e-3)
+            assert similarity >= demo.matcher.cover_threshold
 
 
 def test_only_consenting_students_are_found(demo: Services) -> None:
