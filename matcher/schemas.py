@@ -7,7 +7,7 @@ hashes, timestamps of our own) are not here. Related records are named either by
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -19,6 +19,8 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+
+from . import clock
 
 MAX_TEXT_CHARS = 20_000
 MAX_LIST_ITEMS = 64
@@ -40,14 +42,29 @@ def _blank_to_none(value: object) -> object:
 
 
 def _as_utc(value: datetime | date) -> datetime:
+    """An instant in UTC; a date alone or a time without offset is read as UTC."""
     if not isinstance(value, datetime):
         value = datetime.combine(value, time(0, 0))
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00 lies beyond datetime's range in UTC
+        raise ValueError("date is out of range") from None
 
 
-def _not_future(value: datetime) -> datetime:
-    if value > datetime.now(UTC) + timedelta(days=1):
-        raise ValueError("date is in the future")
+def _not_future(value: datetime | date) -> datetime | date:
+    """Refuse a day after today in the consortium's time zone (``clock``).
+
+    A date is compared as the day it names; a time by the local day it falls on.
+    """
+    if isinstance(value, datetime):
+        day = clock.local_day(value if value.tzinfo else value.replace(tzinfo=UTC))
+    else:
+        day = value
+    today = clock.today()
+    if day > today:
+        raise ValueError(f"date is in the future (today is {today.isoformat()})")
     return value
 
 
@@ -59,7 +76,8 @@ PhraseList = Annotated[list[Phrase], BeforeValidator(_split_list), Field(max_len
 OptionalName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
 OptionalInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
 UtcDateTime = Annotated[datetime | date, AfterValidator(_as_utc)]
-PastDateTime = Annotated[datetime | date, AfterValidator(_as_utc), AfterValidator(_not_future)]
+# Validators run in order: the future check sees the value as given (a date stays a day).
+PastDateTime = Annotated[datetime | date, AfterValidator(_not_future), AfterValidator(_as_utc)]
 
 
 class InputModel(BaseModel):
