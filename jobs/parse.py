@@ -4,7 +4,11 @@ Every format maps to the same fields: title, description, skills, kind (from emp
 internships and apprenticeships apart from jobs), openings, city, posted / expires (datePosted,
 validThrough), external id (identifier) and url, plus the hiring organization's name when the
 feed names one. A record that cannot be read is reported by its position and left out; a body
-that cannot be read at all is a ``ParseError``.
+that cannot be read at all is a ``ParseError`` — never another exception, whatever the body.
+
+``jsonld`` bodies are HTML pages (JSON-LD blocks and microdata, see ``jobs.jobpages``) or
+JSON-LD documents. Descriptions become plain text (``jobs.htmltext``); skills given as one
+string are split by ``matcher.texts.split_skill_list``.
 
 CSV header (documented in README): ``id,title,description,skills,employment_type,openings,
 location,date_posted,valid_through,url,enterprise``; only ``title`` is required; skills are
@@ -14,15 +18,17 @@ separated by ``;``.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
-import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from matcher.texts import split_skill_list
+
+from .htmltext import clean_text, html_to_text, inline_text
+from .jobpages import is_job_posting, job_postings, read_page
 
 FORMATS = ("jsonld", "json", "csv")
 CSV_COLUMNS = (
@@ -38,12 +44,6 @@ CSV_COLUMNS = (
     "url",
     "enterprise",
 )
-_LD_SCRIPT = re.compile(
-    r"<script[^>]*type\s*=\s*[\"']application/ld\+json[\"'][^>]*>(.*?)</script>", re.I | re.S
-)
-_TAG = re.compile(r"<[^>]+>")
-_BLOCK_TAG = re.compile(r"</?(p|br|li|ul|ol|div|h[1-6]|tr)\b[^>]*>", re.I)
-_SPACES = re.compile(r"[ \t\r\f\v]+")
 
 # Aliases of plain JSON keys → the canonical field.
 _JSON_KEYS = {
@@ -71,6 +71,11 @@ _JSON_KEYS = {
     "enterprise": "enterprise",
     "company": "enterprise",
 }
+# Where a value given as an object keeps its text: JSON-LD value objects, PropertyValue,
+# named things (Organization, DefinedTerm). An identifier or url may also be a node's @id; a
+# name never is (an unresolved {"@id": "#org"} names no enterprise).
+_NAME_KEYS = ("@value", "value", "name")
+_ID_KEYS = (*_NAME_KEYS, "@id")
 
 
 class ParseError(Exception):
@@ -100,27 +105,51 @@ class ParseResult:
     errors: list[str] = field(default_factory=list)
 
 
-def html_to_text(value: str) -> str:
-    """Job descriptions often come as HTML: keep the text, one line per block."""
-    text = _BLOCK_TAG.sub("\n", value)
-    text = html.unescape(_TAG.sub("", text))
-    lines = (_SPACES.sub(" ", line).strip() for line in text.splitlines())
-    return "\n".join(line for line in lines if line)
+def _object_text(value: dict[str, Any], keys: tuple[str, ...] = _NAME_KEYS) -> Any:
+    return next((value[k] for k in keys if value.get(k) not in (None, "")), None)
+
+
+def _scalar(value: Any, keys: tuple[str, ...] = _NAME_KEYS) -> Any:
+    """The first plain value inside lists and value objects (loops: nesting is the feed's)."""
+    while isinstance(value, list | dict):
+        if isinstance(value, list):
+            value = next((v for v in value if v not in (None, "", [], {})), None)
+        else:
+            value = _object_text(value, keys)
+    return value
+
+
+def _raw_text(value: Any, keys: tuple[str, ...] = _NAME_KEYS) -> str | None:
+    value = _scalar(value, keys)
+    if value is None or isinstance(value, bool):
+        return None
+    text = clean_text(str(value)).strip()
+    return text or None
 
 
 def _text(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dict):
-        value = value.get("value") or value.get("name") or value.get("@id")
-    if isinstance(value, list):
-        value = value[0] if value else None
-    return str(value).strip() if value not in (None, "") else None
+    """A short field as one line of plain text (entities resolved, tags dropped)."""
+    text = _raw_text(value)
+    return (inline_text(text) or None) if text else None
+
+
+def _texts(value: Any) -> list[str]:
+    """The text of each item of ``value`` (a list, or one value), in order."""
+    found: list[str] = []
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(reversed(item))
+        elif isinstance(item, dict):  # a DefinedTerm's name, not also its @id
+            stack.extend(v for v in [_object_text(item)] if v is not None)
+        elif isinstance(item, str | int | float) and not isinstance(item, bool):
+            found.append(str(item))
+    return found
 
 
 def _kind(value: Any) -> str:
-    values = value if isinstance(value, list) else [value]
-    words = " ".join(str(v) for v in values if v).lower()
+    words = " ".join(_texts(value)).lower()
     if "intern" in words:
         return "internship"
     if "apprentice" in words:
@@ -131,52 +160,60 @@ def _kind(value: Any) -> str:
 
 
 def _skills(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return split_skill_list(value)
-    if isinstance(value, list):
-        phrases: list[str] = []
-        for item in value:
-            phrases.extend(_skills(item.get("name") if isinstance(item, dict) else item))
-        return phrases
-    if isinstance(value, dict):
-        return _skills(value.get("name"))
-    return [str(value)]
+    phrases: list[str] = []
+    for text in _texts(value):
+        phrases.extend(split_skill_list(html_to_text(text)))  # lines and items separate
+    return phrases
 
 
 def _city(location: Any) -> str | None:
-    if isinstance(location, list):
-        location = location[0] if location else None
+    location = _first(location)
     if isinstance(location, dict):
-        address = location.get("address", location)
+        address = _first(location.get("address", location))
         if isinstance(address, dict):
             return _text(address.get("addressLocality") or address.get("addressRegion"))
         return _text(address)
     return _text(location)
 
 
+def _first(value: Any) -> Any:
+    while isinstance(value, list):
+        value = value[0] if value else None
+    return value
+
+
 def _openings(value: Any) -> int | None:
+    value = _scalar(value)
     if value in (None, ""):
         return None
-    try:
-        return int(str(value).strip())
-    except ValueError:
-        raise ValueError(f"openings {value!r} is not a whole number") from None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdecimal():
+        return int(value.strip())
+    raise ValueError(f"openings {_shown(value)} is not a whole number")
+
+
+def _shown(value: Any) -> str:
+    """``value`` as an error message quotes it: repr, cut short."""
+    shown = repr(value)
+    return shown if len(shown) <= 60 else shown[:57] + "..."
 
 
 def _posting(fields: dict[str, Any], organization: Any = None) -> Posting:
+    description = _raw_text(fields.get("description"))
     return Posting(
         title=_text(fields.get("title")),
-        external_id=_text(fields.get("id")),
-        description=html_to_text(_text(fields.get("description")) or ""),
+        external_id=_raw_text(fields.get("id"), _ID_KEYS),
+        description=html_to_text(description) if description else "",
         skills=_skills(fields.get("skills")),
         kind=_kind(fields.get("employment_type")),
         openings=_openings(fields.get("openings")),
         city=_city(fields.get("location")),
-        posted=_text(fields.get("date_posted")),
-        expires=_text(fields.get("valid_through")),
-        url=_text(fields.get("url")),
+        posted=_raw_text(fields.get("date_posted")),
+        expires=_raw_text(fields.get("valid_through")),
+        url=_raw_text(fields.get("url"), _ID_KEYS),
         enterprise=_text(fields.get("enterprise") or organization),
     )
 
@@ -197,27 +234,6 @@ def _from_job_posting(node: dict[str, Any]) -> Posting:
     return _posting(fields, organization=node.get("hiringOrganization"))
 
 
-def _is_job_posting(node: Any) -> bool:
-    if not isinstance(node, dict):
-        return False
-    types = node.get("@type")
-    return "JobPosting" in (types if isinstance(types, list) else [types])
-
-
-def _job_postings(node: Any) -> Iterator[dict[str, Any]]:
-    """Every JobPosting in a JSON-LD document: top level, lists, @graph, ItemList."""
-    if isinstance(node, list):
-        for child in node:
-            yield from _job_postings(child)
-    elif isinstance(node, dict):
-        if _is_job_posting(node):
-            yield node
-            return
-        for key in ("@graph", "itemListElement", "item"):
-            if key in node:
-                yield from _job_postings(node[key])
-
-
 def _decode(body: bytes) -> str:
     try:
         return body.decode("utf-8-sig")
@@ -225,7 +241,14 @@ def _decode(body: bytes) -> str:
         raise ParseError("the body is not UTF-8 text") from None
 
 
-def _collect(result: ParseResult, number: int, make: Any) -> None:
+def _load_json(body: bytes, what: str) -> Any:
+    try:
+        return json.loads(_decode(body), strict=False)  # control characters in strings, as extruct
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"not valid {what}: {exc.msg} at line {exc.lineno}") from None
+
+
+def _collect(result: ParseResult, number: int, make: Callable[[], Posting]) -> None:
     try:
         result.postings.append((number, make()))
     except ValueError as exc:
@@ -233,69 +256,60 @@ def _collect(result: ParseResult, number: int, make: Any) -> None:
 
 
 def parse_jsonld(body: bytes) -> ParseResult:
-    text = _decode(body).strip()
-    documents: list[Any] = []
-    if text.startswith("<"):
-        blocks = _LD_SCRIPT.findall(text)
-        if not blocks:
-            raise ParseError("the page has no application/ld+json script")
-        for n, block in enumerate(blocks, 1):
-            try:
-                documents.append(json.loads(block))
-            except json.JSONDecodeError as exc:
-                raise ParseError(f"JSON-LD script {n} is not valid JSON: {exc.msg}") from None
-    else:
-        try:
-            documents.append(json.loads(text))
-        except json.JSONDecodeError as exc:
-            raise ParseError(f"not valid JSON-LD: {exc.msg} at line {exc.lineno}") from None
+    """An HTML page with JSON-LD blocks or microdata, or a JSON-LD document."""
     result = ParseResult()
-    nodes = [node for document in documents for node in _job_postings(document)]
+    if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
+        nodes = job_postings([_load_json(body, "JSON-LD")])
+    else:
+        page = read_page(body)
+        nodes = job_postings(page.documents) or job_postings(page.microdata)
+        if not nodes and not page.scripts:
+            raise ParseError("the page has no application/ld+json script or JobPosting microdata")
+        if not nodes and page.errors:
+            raise ParseError(f"no schema.org JobPosting read: {'; '.join(page.errors)}")
+        result.errors.extend(f"{error}, left out" for error in page.errors)
     if not nodes:
         raise ParseError("no schema.org JobPosting found")
     for n, node in enumerate(nodes, 1):
-        _collect(result, n, lambda node=node: _from_job_posting(node))
+        _collect(result, n, partial(_from_job_posting, node))
     return result
 
 
 def parse_json(body: bytes) -> ParseResult:
-    try:
-        data = json.loads(_decode(body))
-    except json.JSONDecodeError as exc:
-        raise ParseError(f"not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    data = _load_json(body, "JSON")
     if isinstance(data, dict):
         data = next((data[k] for k in ("jobs", "items", "postings") if k in data), data)
     if not isinstance(data, list):
         raise ParseError('expected a JSON list of postings (or {"jobs": [...]})')
     result = ParseResult()
     for n, record in enumerate(data, 1):
-        if _is_job_posting(record):
-            _collect(result, n, lambda record=record: _from_job_posting(record))
+        if is_job_posting(record):
+            _collect(result, n, partial(_from_job_posting, job_postings([record])[0]))
         elif isinstance(record, dict):
             fields = {_JSON_KEYS[k]: v for k, v in record.items() if k in _JSON_KEYS}
-            _collect(result, n, lambda fields=fields: _posting(fields))
+            _collect(result, n, partial(_posting, fields))
         else:
             result.errors.append(f"record {n}: not an object")
     return result
 
 
 def parse_csv(body: bytes) -> ParseResult:
-    reader = csv.DictReader(io.StringIO(_decode(body)))
-    header = [h.strip() for h in reader.fieldnames or []]
-    if "title" not in header:
-        raise ParseError(f"CSV header must include 'title' (columns: {', '.join(CSV_COLUMNS)})")
-    unknown = [h for h in header if h not in CSV_COLUMNS]
-    if unknown:
-        raise ParseError(f"unknown CSV columns: {', '.join(unknown)}")
+    reader = csv.DictReader(io.StringIO(_decode(body), newline=""))
     result = ParseResult()
     try:
+        header = [h.strip() for h in reader.fieldnames or []]
+        if "title" not in header:
+            columns = ", ".join(CSV_COLUMNS)
+            raise ParseError(f"CSV header must include 'title' (columns: {columns})")
+        unknown = [h for h in header if h not in CSV_COLUMNS]
+        if unknown:
+            raise ParseError(f"unknown CSV columns: {', '.join(unknown)}")
         for n, row in enumerate(reader, 1):
             if None in row:
                 result.errors.append(f"record {n}: more cells than header columns")
                 continue
-            fields = {k.strip(): v for k, v in row.items() if k}
-            fields["skills"] = "; ".join(split_skill_list(fields.get("skills") or ""))
-            _collect(result, n, lambda fields=fields: _posting(fields))
+            fields = {k.strip(): v for k, v in row.items()}
+            _collect(result, n, partial(_posting, fields))
     except csv.Error as exc:
         raise ParseError(f"CSV cannot be read: {exc}") from None
     return result
@@ -305,4 +319,10 @@ PARSERS = {"jsonld": parse_jsonld, "json": parse_json, "csv": parse_csv}
 
 
 def parse_feed(feed_format: str, body: bytes) -> ParseResult:
-    return PARSERS[feed_format](body)
+    """Postings of a feed body; ``ParseError`` when the body cannot be read at all."""
+    if feed_format not in PARSERS:
+        raise ParseError(f"unknown feed format {feed_format!r} (one of {', '.join(FORMATS)})")
+    try:
+        return PARSERS[feed_format](body)
+    except RecursionError:  # json and the walks over it follow the sender's nesting
+        raise ParseError("the body is nested too deeply to read") from None
