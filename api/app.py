@@ -11,7 +11,7 @@ from apiflask import APIFlask
 from matcher.service import Services
 from matcher.settings import load_settings
 
-from . import errors, rest, rest_gaps, rest_jobs, web
+from . import errors, openapi, rest, rest_gaps, rest_jobs, web
 
 
 def create_app(
@@ -43,6 +43,7 @@ def create_app(
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["talentmatch"] = services or Services(settings)
     errors.init_app(app)
+    openapi.init_app(app, settings)
     app.register_blueprint(rest.bp)
     app.register_blueprint(rest_gaps.bp)
     app.register_blueprint(rest_jobs.bp)

@@ -23,7 +23,11 @@ PROBLEM_TYPE = "application/problem+json"
 
 
 def problem(
-    status: int, title: str, detail: str, errors: list[dict[str, str]] | None = None
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Response:
     body: dict[str, Any] = {
         "type": "about:blank",
@@ -34,7 +38,7 @@ def problem(
     }
     if errors:
         body["errors"] = errors
-    return Response(json.dumps(body), status=status, mimetype=PROBLEM_TYPE)
+    return Response(json.dumps(body), status=status, mimetype=PROBLEM_TYPE, headers=headers)
 
 
 def _validation_errors(detail: Any) -> tuple[str, list[dict[str, str]]]:
@@ -83,7 +87,9 @@ def init_app(app: APIFlask) -> None:
         detail = error.description or error.name
         if error.code == 400 and request.is_json:
             detail = "the request body is not valid JSON"
-        return problem(error.code or 500, error.name, detail)
+        # Headers the error carries (``Allow`` of a 405, ``Retry-After``) stay on the answer.
+        headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return problem(error.code or 500, error.name, detail, headers=headers)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:

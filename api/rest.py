@@ -2,26 +2,41 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from apiflask import APIBlueprint
-from flask import current_app, request, url_for
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from flask import current_app, url_for
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    WithJsonSchema,
+    create_model,
+    model_validator,
+)
 
 from matcher.catalog import SINGULAR
-from matcher.errors import ValidationFailed
+from matcher.errors import NotFound, ValidationFailed
 from matcher.ranking import Filters
-from matcher.schemas import INPUT_MODELS, MAX_TEXT_CHARS, InputModel
+from matcher.schemas import (
+    INPUT_MODELS,
+    MATCHABLE_CHARACTER,
+    MAX_ID,
+    MAX_TEXT_CHARS,
+    InputModel,
+    at_most,
+    integral,
+)
+from matcher.schemas import Id as BodyId
 from matcher.service import Services
 
-bp = APIBlueprint("rest", __name__, url_prefix="/api/v1")
+from .openapi import errors
+from .outputs import RECORD_OUTPUTS, MatchResults
+from .validation import QueryBool, QueryId, query_int, strict_json
 
-PROBLEM_RESPONSES = {
-    400: "Bad request (problem+json)",
-    404: "Not found (problem+json)",
-    409: "Conflict (problem+json)",
-    422: "Invalid input (problem+json)",
-}
+bp = APIBlueprint("rest", __name__, url_prefix="/api/v1")
 
 
 def services() -> Services:
@@ -30,6 +45,14 @@ def services() -> Services:
 
 class Query(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_nul(cls, data: Any) -> Any:
+        """A query string may carry NUL (``%00``); PostgreSQL text cannot hold it."""
+        if isinstance(data, dict):
+            return {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in data.items()}
+        return data
 
 
 def comma_list(value: Any) -> Any:
@@ -45,84 +68,164 @@ DemandKinds = Annotated[
 ]
 
 
-class ListQuery(Query):
-    page: int = Field(1, ge=1)
-    per_page: int | None = Field(None, ge=1)
-    q: str | None = Field(None, max_length=200, description="Text in title or name.")
-    kind: str | None = Field(None, max_length=20)
-    city: str | None = Field(None, max_length=100)
-    school_id: int | None = None
-    enterprise_id: int | None = None
-    active: bool | None = Field(None, description="Demands: only active (true) or inactive.")
+Id = QueryId
 
 
-class MatchQuery(Query):
-    k: int = Field(10, ge=1, description="Number of results.")
-    target: Literal["courses", "programs", "students"] = "courses"
-    kind: DemandKinds = Field(None, description="Demand kinds, comma-separated.")
-    city: str | None = Field(None, max_length=100)
-    school_id: int | None = None
-    active_only: bool = True
+class PageQuery(Query):
+    page: Annotated[int, Field(ge=1, le=1_000_000), BeforeValidator(query_int)] = 1
+    per_page: Annotated[int, Field(ge=1), BeforeValidator(query_int)] | None = Field(
+        None, description="Default PAGE_SIZE; at most MAX_PAGE_SIZE."
+    )
 
 
-class TextMatchIn(InputModel):
-    text: str = Field(min_length=1, max_length=MAX_TEXT_CHARS)
-    target: Literal["demands", "courses", "programs"] = "demands"
-    k: int = Field(10, ge=1)
-    kind: list[Literal["job", "internship", "apprenticeship", "training"]] | None = None
-    city: str | None = Field(None, max_length=100)
-    school_id: int | None = None
-    active_only: bool = True
-
-
-_LIST_FILTERS = {
-    "organizations": ("q", "kind", "city"),
-    "demands": ("q", "kind", "city", "enterprise_id", "active"),
-    "courses": ("q", "school_id"),
-    "programs": ("q", "school_id"),
-    "students": ("school_id", "city"),
+# Filters each list accepts (and its OpenAPI document advertises): name → (type, default).
+_LIST_FILTERS: dict[str, dict[str, Any]] = {
+    "organizations": {
+        "q": (str | None, Field(None, max_length=200, description="Text in the name.")),
+        "kind": (Literal["enterprise", "school"] | None, None),
+        "city": (str | None, Field(None, max_length=100)),
+    },
+    "demands": {
+        "q": (str | None, Field(None, max_length=200, description="Text in the title.")),
+        "kind": (Literal["job", "internship", "apprenticeship", "training"] | None, None),
+        "city": (str | None, Field(None, max_length=100)),
+        "enterprise_id": (Id | None, None),
+        "active": (QueryBool | None, Field(None, description="Only active (true) or inactive.")),
+    },
+    "courses": {
+        "q": (str | None, Field(None, max_length=200, description="Text in the title.")),
+        "school_id": (Id | None, None),
+    },
+    "programs": {
+        "q": (str | None, Field(None, max_length=200, description="Text in the name.")),
+        "school_id": (Id | None, None),
+    },
+    "students": {
+        "school_id": (Id | None, None),
+        "city": (str | None, Field(None, max_length=100)),
+    },
 }
 
 
+def _list_query(kind: str) -> type[PageQuery]:
+    name = f"{SINGULAR[kind].capitalize()}ListQuery"
+    return create_model(name, __base__=PageQuery, **_LIST_FILTERS[kind])
+
+
+class MatchQuery(Query):
+    """Filters of matches against demands."""
+
+    k: Annotated[int, Field(ge=1), BeforeValidator(query_int)] = Field(
+        10, description="Number of results (at most MAX_K)."
+    )
+    kind: DemandKinds = Field(None, description="Demand kinds, comma-separated.")
+    city: str | None = Field(None, max_length=100)
+    active_only: QueryBool = True
+
+
+class SupplyQuery(Query):
+    """Filters of a demand's supply: courses, programs or consenting students."""
+
+    k: Annotated[int, Field(ge=1), BeforeValidator(query_int)] = Field(
+        10, description="Number of results (at most MAX_K)."
+    )
+    target: Literal["courses", "programs", "students"] = "courses"
+    city: str | None = Field(None, max_length=100, description="Students: their city.")
+    school_id: Id | None = None
+
+
+MatchText = Annotated[
+    str,
+    BeforeValidator(at_most(MAX_TEXT_CHARS)),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "maxLength": MAX_TEXT_CHARS,
+            "pattern": MATCHABLE_CHARACTER,
+            "description": "A list of skills or a description; it must hold a letter or digit.",
+        }
+    ),
+]
+
+
+class TextMatchIn(InputModel):
+    text: MatchText
+    target: Literal["demands", "courses", "programs"] = "demands"
+    k: Annotated[int, Field(ge=1), BeforeValidator(integral)] = Field(
+        10, description="Number of results (at most MAX_K)."
+    )
+    kind: list[Literal["job", "internship", "apprenticeship", "training"]] | None = Field(
+        None, max_length=4, description="Demands: only these kinds."
+    )
+    city: str | None = Field(None, max_length=100)
+    school_id: BodyId | None = Field(None, description="Courses and programs: one school's.")
+    active_only: bool = Field(True, description="Demands: only active ones.")
+
+
 def _partial(model: type[InputModel]) -> type[InputModel]:
-    """The same fields, all optional: a PATCH body. The merged record is validated whole."""
+    """The same fields, each optional: a PATCH body.
+
+    A field keeps its constraints; it may be ``null`` only where the full record allows that.
+    The merged record is then validated whole (``Catalog.update``).
+    """
     fields: dict[str, Any] = {
-        name: (info.annotation | None, None) for name, info in model.model_fields.items()
+        name: (info.rebuild_annotation(), Field(None, description=info.description))
+        for name, info in model.model_fields.items()
     }
-    return create_model(f"{model.__name__}Patch", __base__=InputModel, **fields)
+    extra = model.model_config.get("json_schema_extra")
+    pairs = [  # "not both" still holds for a patch; "at least one" is the stored record's
+        (a, b)
+        for a, b in (("enterprise_id", "enterprise"), ("school_id", "school"))
+        if a in fields and b in fields
+    ]
+    base: type[InputModel] = InputModel
+    if pairs and extra:
+        base = type(
+            f"{model.__name__}PatchBase",
+            (InputModel,),
+            {"model_config": ConfigDict(json_schema_extra=_not_both(pairs))},
+        )
+    return create_model(f"{model.__name__}Patch", __base__=base, **fields)
 
 
-def _check_k(k: int) -> int:
-    limit = services().settings["MAX_K"]
-    if k > limit:
-        raise ValidationFailed(f"query: field 'k': at most {limit}")
-    return k
+def _not_both(pairs: list[tuple[str, str]]) -> dict[str, Any]:
+    rules = [
+        {"not": {"required": [a, b], "properties": {a: {"type": "integer"}, b: {"type": "string"}}}}
+        for a, b in pairs
+    ]
+    return {"allOf": rules}
 
 
-def _filters(args: MatchQuery | TextMatchIn) -> Filters:
-    kinds = tuple(args.kind) if args.kind else None
-    return Filters(kinds, args.city, args.active_only, args.school_id)
+def _at_most(field: str, value: int, setting: str) -> int:
+    """Limits that are settings: the OpenAPI document states them as ``maximum``."""
+    limit = services().settings[setting]
+    if value > limit:
+        raise ValidationFailed(f"query: field '{field}': at most {limit}")
+    return value
+
+
+def _filters(args: MatchQuery | SupplyQuery | TextMatchIn) -> Filters:
+    kinds = tuple(args.kind) if getattr(args, "kind", None) else None
+    return Filters(
+        kinds, args.city, getattr(args, "active_only", True), getattr(args, "school_id", None)
+    )
 
 
 def _register_resource(kind: str) -> None:
     model = INPUT_MODELS[kind]
     patch_model = _partial(model)
+    list_query = _list_query(kind)
+    record_out, page_out = RECORD_OUTPUTS[kind]
     one = SINGULAR[kind]
     tag = kind.capitalize()
 
-    def list_items(query_data: ListQuery) -> dict[str, Any]:
+    def list_items(query_data: PageQuery) -> dict[str, Any]:
         svc = services()
-        per_page = query_data.per_page or svc.settings["PAGE_SIZE"]
-        if per_page > svc.settings["MAX_PAGE_SIZE"]:
-            raise ValidationFailed(
-                f"query: field 'per_page': at most {svc.settings['MAX_PAGE_SIZE']}"
-            )
-        allowed = _LIST_FILTERS[kind]
-        given = query_data.model_dump(exclude={"page", "per_page"}, exclude_none=True)
-        unsupported = [k for k in given if k not in allowed]
-        if unsupported:
-            raise ValidationFailed(f"query: field '{unsupported[0]}': not a filter of {kind}")
-        page = svc.catalog.list_page(kind, query_data.page, per_page, given)
+        per_page = _at_most(
+            "per_page", query_data.per_page or svc.settings["PAGE_SIZE"], "MAX_PAGE_SIZE"
+        )
+        filters = query_data.model_dump(exclude={"page", "per_page"}, exclude_none=True)
+        page = svc.catalog.list_page(kind, query_data.page, per_page, filters)
         pages = max(1, -(-page.total // per_page))
         return {
             "items": page.items,
@@ -145,9 +248,8 @@ def _register_resource(kind: str) -> None:
     def update_item(item_id: int, json_data: InputModel) -> dict[str, Any]:
         return services().catalog.update(kind, item_id, json_data.model_dump(exclude_unset=True))
 
-    def delete_item(item_id: int) -> tuple[str, int]:
+    def delete_item(item_id: int) -> None:
         services().catalog.delete(kind, item_id)
-        return "", 204
 
     for func, name in (
         (list_items, f"list_{kind}"),
@@ -157,60 +259,123 @@ def _register_resource(kind: str) -> None:
         (delete_item, f"delete_{one}"),
     ):
         func.__name__ = name
-    responses = {**PROBLEM_RESPONSES}
-    bp.get(f"/{kind}")(
-        bp.doc(summary=f"List {kind} (paginated)", tags=[tag], responses=responses)(
-            bp.input(ListQuery, location="query")(list_items)
-        )
+    item = f"/{kind}/<{ITEM_ID}:item_id>"
+    route(
+        "get",
+        f"/{kind}",
+        list_items,
+        f"List {kind} (paginated)",
+        tag,
+        errors(422),
+        query=list_query,
+        output=page_out,
     )
-    bp.post(f"/{kind}")(
-        bp.doc(summary=f"Create a {one}", tags=[tag], responses=responses)(
-            bp.input(model)(create_item)
-        )
+    route(
+        "post",
+        f"/{kind}",
+        create_item,
+        f"Create a {one}",
+        tag,
+        errors(400, 404, 409, 415, 422, 503),
+        body=model,
+        output=record_out,
+        status=201,
     )
-    bp.get(f"/{kind}/<int:item_id>")(
-        bp.doc(summary=f"Get a {one}", tags=[tag], responses=responses)(get_item)
+    route("get", item, get_item, f"Get a {one}", tag, errors(404), output=record_out)
+    route(
+        "patch",
+        item,
+        update_item,
+        f"Change fields of a {one}",
+        tag,
+        errors(400, 404, 409, 415, 422, 503),
+        body=patch_model,
+        output=record_out,
     )
-    bp.patch(f"/{kind}/<int:item_id>")(
-        bp.doc(summary=f"Change fields of a {one}", tags=[tag], responses=responses)(
-            bp.input(patch_model)(update_item)
-        )
+    route("delete", item, delete_item, f"Delete a {one}", tag, errors(404, 409), status=204)
+
+
+ITEM_ID = "int"
+
+
+@bp.url_value_preprocessor
+def ids_in_range(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Path ids beyond what a database integer key holds are simply not found (404)."""
+    for name, value in (values or {}).items():
+        if name.endswith("_id") and isinstance(value, int) and value > MAX_ID:
+            raise NotFound(f"no record with id {value}")
+
+
+def route(
+    method: str,
+    rule: str,
+    view: Callable[..., Any],
+    summary: str,
+    tag: str,
+    responses: dict[int, str],
+    *,
+    query: type[BaseModel] | None = None,
+    body: type[BaseModel] | None = None,
+    output: type[BaseModel] | None = None,
+    status: int = 200,
+    description: str | None = None,
+) -> None:
+    """Register ``view`` with its inputs, its answer and every error status it can give."""
+    decorated = view
+    if query is not None:
+        decorated = bp.input(query, location="query")(decorated)
+    if body is not None:
+        decorated = strict_json(body)(bp.input(body)(decorated))
+    if output is not None:
+        decorated = bp.output(output, status_code=status)(decorated)
+    else:
+        decorated = bp.output({}, status_code=status)(decorated)
+    decorated = bp.doc(summary=summary, description=description, tags=[tag], responses=responses)(
+        decorated
     )
-    bp.delete(f"/{kind}/<int:item_id>")(
-        bp.doc(summary=f"Delete a {one}", tags=[tag], responses=responses)(delete_item)
-    )
+    getattr(bp, method)(rule)(decorated)
 
 
 for _kind in INPUT_MODELS:
     _register_resource(_kind)
 
 
-@bp.get("/demands/<int:item_id>/matches")
-@bp.input(MatchQuery, location="query")
-@bp.doc(
-    summary="Courses, programs or consenting students for a demand",
-    tags=["Matching"],
-    responses=PROBLEM_RESPONSES,
-)
-def demand_matches(item_id: int, query_data: MatchQuery) -> dict[str, Any]:
+def demand_matches(item_id: int, query_data: SupplyQuery) -> dict[str, Any]:
     results = services().matcher.match_demand(
-        item_id, query_data.target, _check_k(query_data.k), _filters(query_data)
+        item_id, query_data.target, _at_most("k", query_data.k, "MAX_K"), _filters(query_data)
     )
     return {"results": results}
 
 
+route(
+    "get",
+    f"/demands/<{ITEM_ID}:item_id>/matches",
+    demand_matches,
+    "Courses, programs or consenting students for a demand",
+    "Matching",
+    errors(404, 422, 503),
+    query=SupplyQuery,
+    output=MatchResults,
+)
+
+
 def _demand_side(name: str, summary: str) -> None:
     def view(item_id: int, query_data: MatchQuery) -> dict[str, Any]:
-        if "target" in request.args:
-            raise ValidationFailed(f"query: field 'target': {name} always match demands")
         method = getattr(services().matcher, f"match_{SINGULAR[name]}")
-        return {"results": method(item_id, _check_k(query_data.k), _filters(query_data))}
+        return {
+            "results": method(item_id, _at_most("k", query_data.k, "MAX_K"), _filters(query_data))
+        }
 
     view.__name__ = f"{SINGULAR[name]}_matches"
-    bp.get(f"/{name}/<int:item_id>/matches")(
-        bp.doc(summary=summary, tags=["Matching"], responses=PROBLEM_RESPONSES)(
-            bp.input(MatchQuery, location="query")(view)
-        )
+    route(
+        "get",
+        f"/{name}/<{ITEM_ID}:item_id>/matches",
+        view,
+        summary,
+        "Matching",
+        errors(404, 422, 503),
+        query=MatchQuery,
+        output=MatchResults,
     )
 
 
@@ -219,15 +384,20 @@ _demand_side("programs", "Demands that a program serves")
 _demand_side("students", "Internships and jobs for a student, with courses for missing skills")
 
 
-@bp.post("/match")
-@bp.input(TextMatchIn)
-@bp.doc(
-    summary="Free text against demands, courses or programs",
-    tags=["Matching"],
-    responses=PROBLEM_RESPONSES,
-)
 def text_match(json_data: TextMatchIn) -> dict[str, Any]:
     results = services().matcher.match_text(
-        json_data.text, json_data.target, _check_k(json_data.k), _filters(json_data)
+        json_data.text, json_data.target, _at_most("k", json_data.k, "MAX_K"), _filters(json_data)
     )
     return {"results": results}
+
+
+route(
+    "post",
+    "/match",
+    text_match,
+    "Free text against demands, courses or programs",
+    "Matching",
+    errors(400, 415, 422, 503),
+    body=TextMatchIn,
+    output=MatchResults,
+)

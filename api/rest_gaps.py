@@ -6,19 +6,37 @@ from typing import Annotated, Any, Literal
 
 from apiflask import APIBlueprint
 from flask import Response
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
 
-from matcher.schemas import InputModel
+from matcher.schemas import NOT_AFTER_TODAY, InputModel
+from matcher.schemas import Id as BodyId
 
 from .gap_output import to_csv
-from .rest import PROBLEM_RESPONSES, Query, comma_list, services
+from .openapi import EXTRA_CONTENT, errors
+from .outputs import GapReport, SnapshotList
+from .rest import Id, Query, comma_list, services
+from .validation import QueryLimit, strict_json
 
 bp = APIBlueprint("gaps", __name__, url_prefix="/api/v1")
 
+AsOf = Annotated[
+    str,
+    StringConstraints(min_length=10, max_length=10),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date",
+            "description": "YYYY-MM-DD, up to today in the consortium's time zone; default today.",
+            NOT_AFTER_TODAY: True,
+        }
+    ),
+]
+"""The day of a report; parsed and checked (not in the future) by the gap history."""
+
 
 class GapQuery(Query):
-    school_id: int | None = Field(None, description="One school's courses; default the region.")
-    as_of: str | None = Field(None, max_length=20, description="YYYY-MM-DD; default today.")
+    school_id: Id | None = Field(None, description="One school's courses; default the region.")
+    as_of: AsOf | None = None
     severity: Annotated[
         list[Literal["red", "yellow", "green"]] | None, BeforeValidator(comma_list)
     ] = Field(None, description="Only these levels, comma-separated (summary stays whole).")
@@ -26,23 +44,25 @@ class GapQuery(Query):
 
 
 class SnapshotQuery(Query):
-    school_id: int | None = None
-    limit: int = Field(100, ge=1, le=1000)
+    school_id: Id | None = None
+    limit: QueryLimit = 100
 
 
 class SnapshotIn(InputModel):
-    school_id: int | None = None
-    as_of: str | None = Field(None, max_length=20, description="YYYY-MM-DD; default today.")
+    school_id: BodyId | None = None
+    as_of: AsOf | None = None
 
 
 @bp.get("/gaps")
 @bp.input(GapQuery, location="query")
+@bp.output(GapReport)
 @bp.doc(
     summary="Curriculum gap report",
     description="Demanded skills, their coverage by the courses in scope, the demand behind "
     "each, lag, trend, warning level (red/yellow/green) and nearest courses; with the history "
     "of stored snapshots. `format=csv` gives one row per skill.",
-    responses=PROBLEM_RESPONSES,
+    tags=["Gaps"],
+    responses=errors(404, 422, 503),
 )
 def gap_report(query_data: GapQuery) -> Any:
     report = services().gap_history.report(query_data.school_id, query_data.as_of)
@@ -53,9 +73,19 @@ def gap_report(query_data: GapQuery) -> Any:
     return report
 
 
+EXTRA_CONTENT[("get", "/api/v1/gaps")] = {
+    200: {"text/csv": {"schema": {"type": "string", "description": "One row per skill."}}}
+}
+
+
 @bp.get("/gaps/snapshots")
 @bp.input(SnapshotQuery, location="query")
-@bp.doc(summary="Stored gap snapshots of a scope, newest first", responses=PROBLEM_RESPONSES)
+@bp.output(SnapshotList)
+@bp.doc(
+    summary="Stored gap snapshots of a scope, newest first",
+    tags=["Gaps"],
+    responses=errors(404, 422),
+)
 def gap_snapshots(query_data: SnapshotQuery) -> dict[str, Any]:
     if query_data.school_id is not None:
         services().gap_history.analyzer.scope_exists(query_data.school_id)
@@ -64,11 +94,13 @@ def gap_snapshots(query_data: SnapshotQuery) -> dict[str, Any]:
 
 
 @bp.post("/gaps/snapshots")
+@strict_json(SnapshotIn)
 @bp.input(SnapshotIn)
+@bp.output(GapReport, status_code=201)
 @bp.doc(
     summary="Take a gap snapshot now (the nightly refresh takes one too)",
-    responses=PROBLEM_RESPONSES,
+    tags=["Gaps"],
+    responses=errors(400, 404, 415, 422, 503),
 )
-def take_gap_snapshot(json_data: SnapshotIn) -> tuple[dict[str, Any], int]:
-    report = services().gap_history.report(json_data.school_id, json_data.as_of, snapshot=True)
-    return report, 201
+def take_gap_snapshot(json_data: SnapshotIn) -> dict[str, Any]:
+    return services().gap_history.report(json_data.school_id, json_data.as_of, snapshot=True)

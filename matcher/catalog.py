@@ -309,7 +309,11 @@ class Catalog:
         return ids
 
     def update(self, kind: str, entity_id: int, patch: dict[str, Any]) -> dict[str, Any]:
-        """Apply ``patch`` (fields to change) after validating the merged record as a whole."""
+        """Apply ``patch`` (fields to change) after validating the merged record as a whole.
+
+        ``patch`` must already be valid on its own (the REST layer's patch model); a merged
+        record that is not valid is a :class:`Conflict` with what is stored.
+        """
         model = ENTITIES[kind]
         with constraint_conflicts(), self.db.session() as session:
             entity = session.get(model, entity_id)
@@ -320,7 +324,15 @@ class Catalog:
                 if name in patch:  # a reference given by name replaces the stored id form
                     current.pop(f"{name}_id" if name != "courses" else "course_ids", None)
             merged = {**current, **patch}
-            record = parse_input(kind, merged)
+            try:
+                record = parse_input(kind, merged, label=SINGULAR[kind])
+            except ValidationFailed as exc:
+                # The patch is valid on its own (its model says so); the record it would make
+                # is not, given what is stored: a conflict with the current state (RFC 9110).
+                raise Conflict(
+                    f"the change would leave the stored record invalid: {exc.detail}",
+                    errors=exc.errors,
+                ) from None
             resolver = Resolver(session)
             self._check_unique(session, kind, record, resolver, exclude_id=entity_id)
             self._assign(session, resolver, kind, entity, record)

@@ -36,14 +36,14 @@ from store import Course, Database, Demand, Organization, Program, Student
 from .errors import NotFound, ValidationFailed
 from .indexing import IndexService
 from .lexical import LEXICAL_COLLECTIONS, LexicalChannel, LexicalHits
-from .schemas import MAX_TEXT_CHARS
+from .schemas import MATCHABLE_CHARACTER, MAX_TEXT_CHARS
 from .skill_similarity import PhraseTable
 from .texts import course_phrases, entity_text, split_skill_list, unique_phrases
 from .vectors import VectorCache
 
 DEMAND_TARGETS = ("courses", "programs", "students")
 TEXT_TARGETS = ("demands", "courses", "programs")
-_WORD_CHARACTER = re.compile(r"[^\W_]")  # a letter, digit or CJK character
+_WORD_CHARACTER = re.compile(MATCHABLE_CHARACTER)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ hashes, timestamps of our own) are not here. Related records are named either by
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Literal
 
@@ -17,28 +18,83 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
+    WithJsonSchema,
     model_validator,
 )
+from pydantic.json_schema import JsonDict
 
 from . import clock
 
 MAX_TEXT_CHARS = 20_000
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
+YEARS_PATTERN = r"^(?:19|2[0-9])[0-9]{2}-"
+MATCHABLE_CHARACTER = (
+    "[0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3040-\u30ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+"""A letter or digit of the scripts the product reads: free text must hold one to be matched.
+
+Written as an explicit class, not ``\\w``, so that clients of every language read the OpenAPI
+pattern the same way (ECMAScript's ``\\w`` is ASCII only)."""
+NOT_AFTER_TODAY = "x-not-after-today"
+"""Marks a date schema that the OpenAPI document bounds by today (``api.openapi``)."""
 MAX_LIST_ITEMS = 64
 
 DEMAND_KINDS = ("job", "internship", "apprenticeship", "training")
 ORGANIZATION_KINDS = ("enterprise", "school")
 
 
-def _split_list(value: object) -> object:
-    """CSV cells carry lists as ``a; b; c`` (``|`` also accepted)."""
-    if isinstance(value, str):
+def _split_list(value: object, info: ValidationInfo) -> object:
+    """CSV cells carry lists as ``a; b; c`` (``|`` also accepted); JSON bodies send arrays."""
+    if isinstance(value, str) and info.mode == "python":
         separator = "|" if "|" in value else ";"
         return [part.strip() for part in value.split(separator) if part.strip()]
     return value
 
 
-def _blank_to_none(value: object) -> object:
-    return None if isinstance(value, str) and not value.strip() else value
+def _blank_to_none(value: object, info: ValidationInfo) -> object:
+    """A blank CSV cell means "none"; a JSON body says ``null`` instead."""
+    if info.mode == "python" and isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+# Blanks as JSON Schema patterns read them (ECMAScript ``\\s``): Python's ``str.strip`` and
+# ``\\s`` also take \\x1c-\\x1f and \\x85, so a name of those alone would be blank to us and
+# not blank to a client checking the document's pattern.
+_BLANK_RANGES = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_BLANKS = "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
+    chr(c) for c in range(0x2000, 0x200B)
+)
+NOT_BLANK = f"[^{_BLANK_RANGES}]"
+"""One character that is not blank: the pattern of a required name, title or phrase."""
+
+
+def at_most(max_chars: int) -> Callable[[object], object]:
+    """Check a string's length as sent, then strip its blanks; NUL becomes U+FFFD.
+
+    The length is checked before stripping so that the rule is the ``maxLength`` the OpenAPI
+    document states; PostgreSQL cannot store NUL in text, and dropping it could leave a
+    required name empty that the document calls valid.
+    """
+
+    def check(value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        if len(value) > max_chars:
+            raise ValueError(f"String should have at most {max_chars} characters")
+        return value.replace("\x00", "\ufffd").strip(_BLANKS)
+
+    return check
+
+
+def _text_schema(max_chars: int, required: bool) -> WithJsonSchema:
+    schema: JsonDict = {"type": "string", "maxLength": max_chars}
+    if required:
+        schema["pattern"] = NOT_BLANK
+    return WithJsonSchema(schema)
 
 
 def _as_utc(value: datetime | date) -> datetime:
@@ -53,35 +109,110 @@ def _as_utc(value: datetime | date) -> datetime:
         raise ValueError("date is out of range") from None
 
 
-def _not_future(value: datetime | date) -> datetime | date:
-    """Refuse a day after today in the consortium's time zone (``clock``).
-
-    A date is compared as the day it names; a time by the local day it falls on.
-    """
-    if isinstance(value, datetime):
-        day = clock.local_day(value if value.tzinfo else value.replace(tzinfo=UTC))
-    else:
-        day = value
-    today = clock.today()
-    if day > today:
-        raise ValueError(f"date is in the future (today is {today.isoformat()})")
+def _in_years(value: datetime | date) -> datetime | date:
+    """Dates outside 1900-2999 are typing errors (and 9999 with an offset is no instant)."""
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"date is outside {FIRST_YEAR}-{LAST_YEAR}")
     return value
 
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEXT_CHARS)]
-Phrase = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+def _not_future(value: datetime | date) -> datetime | date:
+    """Refuse a day after today in the consortium's time zone (``clock``), or before 1900.
+
+    The day compared is the one written (``2026-12-01`` of ``2026-12-01T23:00-05:00``): the
+    rule the OpenAPI document states as a pattern of the days up to today.
+    """
+    day = value.date() if isinstance(value, datetime) else value
+    today = clock.today()
+    if day > today:
+        raise ValueError(f"date is in the future (today is {today.isoformat()})")
+    if day.year < FIRST_YEAR:
+        raise ValueError(f"date is before {FIRST_YEAR}")
+    return value
+
+
+Name = Annotated[
+    str, BeforeValidator(at_most(200)), StringConstraints(min_length=1), _text_schema(200, True)
+]
+Title = Annotated[
+    str, BeforeValidator(at_most(300)), StringConstraints(min_length=1), _text_schema(300, True)
+]
+Code = Annotated[
+    str, BeforeValidator(at_most(50)), StringConstraints(min_length=1), _text_schema(50, True)
+]
+Text = Annotated[str, BeforeValidator(at_most(MAX_TEXT_CHARS)), _text_schema(MAX_TEXT_CHARS, False)]
+Phrase = Name
 PhraseList = Annotated[list[Phrase], BeforeValidator(_split_list), Field(max_length=MAX_LIST_ITEMS)]
 OptionalName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
-OptionalInt = Annotated[int | None, BeforeValidator(_blank_to_none)]
-UtcDateTime = Annotated[datetime | date, AfterValidator(_as_utc)]
+
+
+def integral(value: object, info: ValidationInfo) -> object:
+    """JSON Schema counts 3.0 as an integer, so a JSON body may send it (a string it may not)."""
+    if info.mode == "json" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+MAX_ID = 2**31 - 1
+"""Ids are 32-bit integer keys on every store (PostgreSQL ``integer``)."""
+Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(integral)]
+"""A record id: what a database integer key holds."""
+OptionalInt = Annotated[Id | None, BeforeValidator(_blank_to_none)]
+IdList = Annotated[list[Id], Field(max_length=500)]
+UtcDateTime = Annotated[
+    datetime | date,
+    AfterValidator(_in_years),
+    AfterValidator(_as_utc),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "date-time", "pattern": YEARS_PATTERN},
+                {"type": "string", "format": "date", "pattern": YEARS_PATTERN},
+            ],
+            "description": f"A day or an instant from {FIRST_YEAR} to {LAST_YEAR}.",
+        }
+    ),
+]
 # Validators run in order: the future check sees the value as given (a date stays a day).
-PastDateTime = Annotated[datetime | date, AfterValidator(_not_future), AfterValidator(_as_utc)]
+PastDateTime = Annotated[
+    datetime | date,
+    AfterValidator(_not_future),
+    AfterValidator(_as_utc),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "string", "format": "date-time"},
+                {"type": "string", "format": "date"},
+            ],
+            "description": "A day from 1900 up to today in the consortium's time zone.",
+            NOT_AFTER_TODAY: True,
+        }
+    ),
+]
 
 
 class InputModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    # Strings are stripped by their types (``at_most``), by the same blanks the document names.
+    model_config = ConfigDict(extra="forbid")
+
+
+def _by_id_or_name(by_id: str, by_name: str, required: bool = True) -> JsonDict:
+    """JSON Schema of what :func:`_one_of` checks, so the OpenAPI document states it too."""
+    if not required:
+        both: JsonDict = {by_id: {"type": "integer"}, by_name: {"type": "string"}}
+        return {"not": {"required": [by_id, by_name], "properties": both}}
+    return {
+        "oneOf": [
+            {
+                "required": [by_id],
+                "properties": {by_id: {"type": "integer"}, by_name: {"type": "null"}},
+            },
+            {
+                "required": [by_name],
+                "properties": {by_name: {"type": "string"}, by_id: {"type": "null"}},
+            },
+        ]
+    }
 
 
 def _one_of(data: object, by_id: str, by_name: str, required: bool = True) -> None:
@@ -102,44 +233,70 @@ class OrganizationIn(InputModel):
 
 
 class DemandIn(InputModel):
+    model_config = ConfigDict(json_schema_extra=_by_id_or_name("enterprise_id", "enterprise"))
+
     enterprise_id: OptionalInt = None
     enterprise: OptionalName = Field(None, description="Enterprise name; created if absent.")
     kind: Literal["job", "internship", "apprenticeship", "training"]
     title: Title
     description: Text = ""
     skills: PhraseList = Field(default_factory=list)
-    openings: Annotated[int, Field(ge=1, le=100_000)] = 1
+    openings: Annotated[int, Field(ge=1, le=100_000), BeforeValidator(integral)] = 1
     city: OptionalName = None
     posted_at: PastDateTime
-    expires_at: Annotated[UtcDateTime | None, BeforeValidator(_blank_to_none)] = None
+    expires_at: UtcDateTime | None = None
     external_id: OptionalName = None
     source: Name = "manual"
     url: Annotated[
-        Annotated[str, StringConstraints(max_length=1000, pattern=r"^https?://")] | None,
+        Annotated[
+            str,
+            StringConstraints(max_length=1000, pattern=r"^https?://"),
+            BeforeValidator(at_most(1000)),
+        ]
+        | None,
         BeforeValidator(_blank_to_none),
     ] = None
 
     @model_validator(mode="after")
     def _check(self) -> DemandIn:
         _one_of(self, "enterprise_id", "enterprise")
-        if self.expires_at is not None and self.expires_at < self.posted_at:
-            raise ValueError("expires_at is before posted_at")
         return self
 
 
 class CourseIn(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                _by_id_or_name("school_id", "school"),
+                {  # what _check asks: something that says what the course teaches
+                    "anyOf": [
+                        {
+                            "required": ["description"],
+                            "properties": {"description": {"pattern": NOT_BLANK}},
+                        },
+                        {"required": ["skills"], "properties": {"skills": {"minItems": 1}}},
+                        {"required": ["outcomes"], "properties": {"outcomes": {"minItems": 1}}},
+                    ]
+                },
+            ]
+        }
+    )
+
     school_id: OptionalInt = None
     school: OptionalName = Field(None, description="School name; created if absent.")
-    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+    code: Code
     title: Title
     description: Text = ""
     skills: PhraseList = Field(default_factory=list)
     outcomes: PhraseList = Field(default_factory=list)
     hours: Annotated[
-        Annotated[int, Field(ge=0, le=10_000)] | None, BeforeValidator(_blank_to_none)
+        Annotated[int, Field(ge=0, le=10_000), BeforeValidator(integral)] | None,
+        BeforeValidator(_blank_to_none),
     ] = None
-    created_at: Annotated[PastDateTime | None, BeforeValidator(_blank_to_none)] = None
-    last_revised: Annotated[date | None, BeforeValidator(_blank_to_none)] = None
+    # Dates carry no blank-to-none step: a wrapping validator would make pydantic's strict
+    # JSON mode read the date as a Python str and refuse it (CSV import drops blank cells).
+    created_at: PastDateTime | None = None
+    last_revised: date | None = None
 
     @model_validator(mode="after")
     def _check(self) -> CourseIn:
@@ -150,18 +307,21 @@ class CourseIn(InputModel):
 
 
 class ProgramIn(InputModel):
+    model_config = ConfigDict(json_schema_extra=_by_id_or_name("school_id", "school"))
+
     school_id: OptionalInt = None
     school: OptionalName = None
     name: Title
     description: Text = ""
     level: OptionalName = None
     annual_graduates: Annotated[
-        Annotated[int, Field(ge=0)] | None, BeforeValidator(_blank_to_none)
+        Annotated[int, Field(ge=0, le=1_000_000), BeforeValidator(integral)] | None,
+        BeforeValidator(_blank_to_none),
     ] = None
     courses: PhraseList = Field(
         default_factory=list, description="Course codes of the same school."
     )
-    course_ids: list[int] = Field(default_factory=list, max_length=500)
+    course_ids: IdList = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _check(self) -> ProgramIn:
@@ -170,6 +330,15 @@ class ProgramIn(InputModel):
 
 
 class StudentIn(InputModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                _by_id_or_name("school_id", "school"),
+                _by_id_or_name("program_id", "program", required=False),
+            ]
+        }
+    )
+
     external_id: OptionalName = None
     name: OptionalName = None
     school_id: OptionalInt = None
@@ -177,7 +346,7 @@ class StudentIn(InputModel):
     program_id: OptionalInt = None
     program: OptionalName = Field(None, description="Program name at the student's school.")
     courses: PhraseList = Field(default_factory=list, description="Codes of courses taken.")
-    course_ids: list[int] = Field(default_factory=list, max_length=500)
+    course_ids: IdList = Field(default_factory=list)
     skills: PhraseList = Field(default_factory=list)
     interests: PhraseList = Field(default_factory=list)
     city: OptionalName = None

@@ -145,8 +145,9 @@ def test_search_page(demo_client: FlaskClient) -> None:
 
 
 def test_list_query_parameters_take_comma_separated_values(demo_client: FlaskClient) -> None:
-    one = demo_client.get("/api/v1/demands/1/matches?target=students&kind=internship")
-    assert one.status_code == 200
+    # kind filters demands: a demand's supply (courses, programs, students) does not take it
+    supply = demo_client.get("/api/v1/demands/1/matches?target=students&kind=internship")
+    assert supply.status_code == 422 and "kind" in supply.get_json()["detail"]
     results = demo_client.get("/api/v1/students/1/matches?kind=internship&k=30").get_json()
     assert results["results"] and {r["kind"] for r in results["results"]} == {"internship"}
     both = demo_client.get("/api/v1/students/1/matches?kind=job,internship&k=30").get_json()

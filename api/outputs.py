@@ -1,0 +1,370 @@
+"""Output models: the shape of every REST answer, as the OpenAPI document declares it.
+
+Records are built as plain dictionaries by the domain (``matcher.records``, ``jobs.feeds``,
+``jobs.refresh``); these models only describe them, and APIFlask validates each answer against
+its model before sending it. ``extra="forbid"`` makes a field added in the domain but not here
+fail the contract tests instead of silently vanishing from the answer.
+
+Instants are kept as the strings the domain writes (``2026-02-01T00:00:00Z``), typed
+``date-time`` in the document, so validating an answer never reformats it.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+
+Instant = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+Day = Annotated[str, Field(json_schema_extra={"format": "date"})]
+Score = Annotated[float, Field(ge=0, le=1)]
+Similarity = Annotated[float, Field(ge=-1, le=1)]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    # Optional fields that only some answers carry: left out (not null) when absent.
+    omit_when_none: ClassVar[frozenset[str]] = frozenset()
+
+    @model_serializer(mode="wrap")
+    def _omit_absent(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for name in self.omit_when_none:
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+
+class Pagination(Out):
+    page: int
+    per_page: int
+    total: int
+    pages: int
+
+
+# -- records -----------------------------------------------------------------------------------
+
+
+class OrganizationOut(Out):
+    id: int
+    kind: Literal["enterprise", "school"]
+    name: str
+    city: str | None
+    industry: str | None
+
+
+class DemandOut(Out):
+    id: int
+    enterprise_id: int
+    enterprise: str
+    kind: Literal["job", "internship", "apprenticeship", "training"]
+    title: str
+    description: str
+    skills: list[str]
+    openings: int
+    city: str | None
+    posted_at: Instant
+    expires_at: Instant | None
+    status: str = Field(description="active, expired or closed")
+    source: str
+    external_id: str | None
+    url: str | None
+
+
+class CourseOut(Out):
+    id: int
+    school_id: int
+    school: str
+    code: str
+    title: str
+    description: str
+    skills: list[str]
+    outcomes: list[str]
+    hours: int | None
+    created_at: Instant | None
+    last_revised: Day | None
+
+
+class ProgramOut(Out):
+    id: int
+    school_id: int
+    school: str
+    name: str
+    description: str
+    level: str | None
+    annual_graduates: int | None
+    course_ids: list[int]
+
+
+class StudentOut(Out):
+    id: int
+    external_id: str | None
+    name: str | None
+    school_id: int
+    school: str
+    program_id: int | None
+    course_ids: list[int]
+    skills: list[str]
+    interests: list[str]
+    city: str | None
+    consent: bool
+
+
+class OrganizationPage(Out):
+    items: list[OrganizationOut]
+    pagination: Pagination
+
+
+class DemandPage(Out):
+    items: list[DemandOut]
+    pagination: Pagination
+
+
+class CoursePage(Out):
+    items: list[CourseOut]
+    pagination: Pagination
+
+
+class ProgramPage(Out):
+    items: list[ProgramOut]
+    pagination: Pagination
+
+
+class StudentPage(Out):
+    items: list[StudentOut]
+    pagination: Pagination
+
+
+RECORD_OUTPUTS: dict[str, tuple[type[Out], type[Out]]] = {
+    "organizations": (OrganizationOut, OrganizationPage),
+    "demands": (DemandOut, DemandPage),
+    "courses": (CourseOut, CoursePage),
+    "programs": (ProgramOut, ProgramPage),
+    "students": (StudentOut, StudentPage),
+}
+
+# -- matches -----------------------------------------------------------------------------------
+
+
+class CourseRef(Out):
+    id: int
+    title: str
+
+
+class CoveredSkill(Out):
+    omit_when_none = frozenset({"course"})
+
+    skill: str
+    by: str = Field(description="The taught skill, outcome or phrase that covers it.")
+    similarity: Similarity
+    course: CourseRef | None = Field(None, description="Programs and students: which course.")
+
+
+class NearestPhrase(Out):
+    skill: str
+    by: str
+    similarity: Similarity
+
+
+class LearnCourse(Out):
+    skill: str
+    course_id: int
+    course: str
+    school: str
+    by: str
+    similarity: Similarity
+
+
+class Explanation(Out):
+    omit_when_none = frozenset({"learn"})
+
+    covered: list[CoveredSkill]
+    missing: list[str]
+    nearest: list[NearestPhrase] = Field(description="Closest phrase for each missing skill.")
+    text_similarity: float
+    lexical_score: float
+    skill_score: float | None
+    learn: list[LearnCourse] | None = Field(
+        None, description="Student matches: a course teaching each missing skill."
+    )
+
+
+class MatchResult(Out):
+    omit_when_none = frozenset({"enterprise", "city", "openings", "code", "school"})
+
+    id: int
+    kind: str
+    title: str
+    score: Score
+    rank: int
+    explanation: Explanation
+    enterprise: str | None = None
+    city: str | None = None
+    openings: int | None = None
+    code: str | None = None
+    school: str | None = None
+
+
+class MatchResults(Out):
+    results: list[MatchResult]
+
+
+# -- gaps --------------------------------------------------------------------------------------
+
+
+class NearestCourse(Out):
+    id: int
+    title: str
+    school: str
+    similarity: Similarity
+
+
+class TrendCounts(Out):
+    last: int
+    previous: int
+
+
+class GapItem(Out):
+    skill: str
+    phrases: list[str]
+    demand_ids: list[int]
+    postings: int
+    openings: int
+    enterprises: int
+    enterprise_names: list[str]
+    first_seen: Day
+    lag_days: int
+    trend: Literal["new", "rising", "falling", "steady"]
+    trend_counts: TrendCounts
+    coverage: Annotated[float, Field(ge=0, le=1)]
+    covered: bool
+    severity: Literal["red", "yellow", "green"]
+    opened: Day | None
+    closed: Day | None
+    response_days: int | None
+    nearest_courses: list[NearestCourse]
+    flagged_since: Day | None = None
+
+
+class GapRulesOut(Out):
+    cover_threshold: float
+    group_threshold: float
+    lexical_weight: float
+    red_lag_days: int
+    red_min_enterprises: int
+    trend_days: int
+
+
+class GapSummary(Out):
+    skills: int
+    gaps: int
+    red: int
+    yellow: int
+    green: int
+    unmet_openings: int
+    active_demands: int
+    courses: int
+    closed_gaps: int
+    median_response_days: float | None
+
+
+class SchoolRef(Out):
+    id: int
+    name: str
+
+
+class SnapshotRow(Out):
+    id: int
+    as_of: Day
+    taken_at: Instant | None
+    gaps: int
+    red: int
+    yellow: int
+    green: int
+    unmet_openings: int
+
+
+class GapChanges(Out):
+    since: Day
+    opened: list[str]
+    closed: list[str]
+    no_longer_asked: list[str]
+
+
+class GapReport(Out):
+    omit_when_none = frozenset({"message", "snapshot_id"})
+
+    as_of: Day
+    scope: Literal["region", "school"]
+    school: SchoolRef | None
+    rules: GapRulesOut
+    items: list[GapItem]
+    summary: GapSummary
+    history: list[SnapshotRow]
+    changes: GapChanges | None
+    message: str | None = Field(None, description="Why a report is empty or all gaps.")
+    snapshot_id: int | None = Field(None, description="The snapshot just stored.")
+
+
+class SnapshotList(Out):
+    items: list[SnapshotRow]
+
+
+# -- feeds and refresh runs --------------------------------------------------------------------
+
+
+class FeedOut(Out):
+    id: int
+    url: str
+    format: Literal["jsonld", "json", "csv"]
+    enterprise_id: int | None
+    enterprise: str | None
+    enabled: bool
+    last_fetched_at: Instant | None
+    last_status: str | None
+    created_at: Instant | None
+
+
+class FeedList(Out):
+    items: list[FeedOut]
+
+
+class RunCounts(Out):
+    fetched: int
+    new: int
+    updated: int
+    unchanged: int
+    expired: int
+    failed: int
+
+
+class RunError(Out):
+    """One reason a run or one of its feeds failed (``feed_id`` empty for the run itself)."""
+
+    feed_id: int | None
+    url: str | None
+    reason: str
+
+
+class FeedOutcome(Out):
+    feed_id: int
+    url: str
+    status: Literal["succeeded", "partial", "not_modified", "failed"]
+    counts: RunCounts
+    errors: list[str]
+
+
+class RefreshRunOut(Out):
+    id: int
+    status: str = Field(description="running, succeeded, partial or failed")
+    trigger: str
+    started_at: Instant | None
+    finished_at: Instant | None
+    counts: RunCounts | None
+    errors: list[RunError] | None
+    feeds: list[FeedOutcome] | None
+
+
+class RefreshRunList(Out):
+    items: list[RefreshRunOut]
