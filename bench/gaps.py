@@ -32,6 +32,7 @@ from sqlalchemy import insert
 
 from bench.common import OUT, fresh_services
 from bench.esco import EscoSkill, load_skills
+from matcher import clock
 from matcher.gap_rules import GapRules
 from matcher.gaps import GapAnalyzer
 from matcher.schemas import CourseIn, DemandIn, OrganizationIn
@@ -123,7 +124,7 @@ def evaluate(rules: GapRules) -> None:
         for n, i in enumerate(range(0, len(taught), SKILLS_PER_COURSE))
     ]
     catalog.create_many("courses", courses)
-    today = datetime.now(UTC).date()
+    today = clock.today()
     demands = [
         DemandIn(
             enterprise=f"Enterprise {n % 10}",

@@ -15,12 +15,13 @@ from __future__ import annotations
 import json
 import random
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bench.common import fresh_services
 from jobs.feeds import FeedRegistry, parse_feed_input
 from jobs.refresh import Refresher
+from matcher import clock
 from matcher.service import Services
 from seed.catalog import ROLES
 from tests.feed_server import feed_server
@@ -31,7 +32,7 @@ CITIES = ["Liuzhou", "Dongguan", "Nanning", "Guilin", "Shenzhen", "Foshan"]
 
 def _postings(rng: random.Random) -> list[dict[str, Any]]:
     roles = list(ROLES.values())
-    today = datetime.now(UTC).date()
+    today = clock.today()
     rows = []
     for n in range(POSTINGS):
         title, kind, description, skills, _ = rng.choice(roles)

@@ -19,7 +19,6 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -31,6 +30,7 @@ from store import Course, Database, Demand, Feed, Organization, Program, Student
 from store.db import Violation, violation_of
 from store.models import identity_key
 
+from . import clock
 from .errors import Conflict, NotFound, ValidationFailed
 from .indexing import IndexService
 from .records import RECORDERS
@@ -72,8 +72,6 @@ _TABLE_NOUNS = {**SINGULAR, "feeds": "feed"}
 
 
 def _field_of(violation: Violation) -> str:
-    if violation.table == "text_embeddings":  # vectors of texts, no field of the record
-        return "(record)"
     fields = [c.removesuffix("_key") for c in violation.columns if c not in _SCOPE_COLUMNS]
     return fields[-1] if fields else "(record)"
 
@@ -85,10 +83,7 @@ def conflict_of(violation: Violation, deleting: bool = False) -> Conflict:
         kind = "referenced" if deleting else "missing"
     field = _field_of(violation)
     noun = _TABLE_NOUNS.get(violation.table, "record")
-    if kind == "unique" and violation.table == "text_embeddings":
-        # two writes encoded the same new text at once; sent again, this one finds it stored
-        message = "another write stored the same text at the same moment; send this one again"
-    elif kind == "unique":
+    if kind == "unique":
         message = f"another {noun} with the same {field} was stored at the same moment"
     elif kind == "missing":
         message = "the record it refers to was deleted at the same moment"
@@ -261,7 +256,7 @@ class Catalog:
                 columns = [getattr(model, c) for c in ("title", "name") if hasattr(model, c)]
                 query = query.where(or_(*(c.ilike(f"%{value}%") for c in columns)))
             elif key == "active" and model is Demand:
-                now = datetime.now(UTC)
+                now = clock.now()
                 condition = (Demand.status == "active") & (
                     Demand.expires_at.is_(None) | (Demand.expires_at > now)
                 )

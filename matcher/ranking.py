@@ -24,7 +24,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -33,6 +32,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from store import Course, Database, Demand, Organization, Program, Student
 
+from . import clock
 from .errors import NotFound, ValidationFailed
 from .indexing import IndexService
 from .lexical import LEXICAL_COLLECTIONS, LexicalChannel, LexicalHits
@@ -443,7 +443,7 @@ def _load_demands(session: Session, ids: list[int], filters: Filters) -> list[_C
     if filters.city:
         query = query.where(Demand.city == filters.city)
     if filters.active_only:
-        now = datetime.now(UTC)
+        now = clock.now()
         query = query.where(
             Demand.status == "active",
             Demand.expires_at.is_(None) | (Demand.expires_at > now),

@@ -8,6 +8,8 @@ from typing import Any
 
 from store import Course, Demand, Organization, Program, Student
 
+from . import clock
+
 
 def iso(value: datetime | date | None) -> str | None:
     if value is None:
@@ -18,7 +20,7 @@ def iso(value: datetime | date | None) -> str | None:
 
 
 def is_active(demand: Demand, now: datetime | None = None) -> bool:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     return demand.status == "active" and (demand.expires_at is None or demand.expires_at > now)
 
 

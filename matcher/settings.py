@@ -126,8 +126,9 @@ SETTINGS: tuple[Setting, ...] = (
         "FEED_ALLOW_PRIVATE",
         "",
         "Comma-separated addresses or networks (CIDR) that feeds may use although they are "
-        "loopback or private, e.g. `127.0.0.1` for a local test server. Empty: only public "
-        "addresses, also after redirects.",
+        "loopback, private or shared (CGNAT), e.g. `127.0.0.1` for a local test server. "
+        "Link-local, cloud metadata and IPv6 embeddings of private addresses stay refused. "
+        "Empty: only public addresses, also after redirects.",
     ),
     Setting(
         "TIMEZONE",

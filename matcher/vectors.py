@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from embeddings import Encoder
@@ -111,18 +113,31 @@ class VectorCache:
             fresh.update(zip(missing.keys(), encoded, strict=True))
             self._remember((h, fresh[h]) for h in missing)
         if persist and fresh:
-            session.add_all(
-                TextEmbedding(
-                    model=self.model,
-                    content_hash=h,
-                    dimension=int(v.shape[0]),
-                    vector=np.asarray(v, dtype=np.float32).tobytes(),
-                )
-                for h, v in fresh.items()
-            )
-            session.flush()
+            self._store(session, fresh)
         found.update(fresh)
         return np.vstack([found[h] for h in hashes]).astype(np.float32, copy=False)
+
+    def _store(self, session: Session, fresh: dict[str, np.ndarray]) -> None:
+        """Insert vectors; one another write stored meanwhile (same text, same model) stays.
+
+        Both writers encoded the same text with the same model, so either row will do: the
+        conflict is skipped in the database instead of failing the second write.
+        """
+        rows = [
+            {
+                "model": self.model,
+                "content_hash": h,
+                "dimension": int(v.shape[0]),
+                "vector": np.asarray(v, dtype=np.float32).tobytes(),
+            }
+            for h, v in fresh.items()
+        ]
+        dialect = session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(TextEmbedding).on_conflict_do_nothing(
+            index_elements=["model", "content_hash"]
+        )
+        session.execute(statement, rows)
 
     def forget(self) -> None:
         """Drop the memory cache (after a rollback, rows it was filled from may be gone)."""

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
+from matcher import clock
 from matcher.catalog import parse_input
 from matcher.errors import Conflict
 from matcher.service import Services
@@ -32,7 +33,7 @@ def _shift(record: dict[str, Any], days: int) -> dict[str, Any]:
 
 def demo_records(today: date | None = None) -> dict[str, list[dict[str, Any]]]:
     anchor = date.fromisoformat(json.loads((DATA_DIR / "meta.json").read_text())["anchor"])
-    days = ((today or datetime.now(UTC).date()) - anchor).days
+    days = ((today or clock.today()) - anchor).days
     records = {}
     for kind in ORDER:
         lines = (DATA_DIR / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()
