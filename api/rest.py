@@ -56,14 +56,18 @@ class Query(BaseModel):
 
 
 def comma_list(value: Any) -> Any:
-    """Query strings carry lists as ``a,b`` (``?kind=job,internship``)."""
+    """Query strings carry lists as ``a,b`` (``?kind=job,internship``; OpenAPI ``explode: false``).
+
+    Parts are taken as written: an empty or padded part is not a value of the list.
+    """
     if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
+        return value.split(",")
     return value
 
 
 DemandKinds = Annotated[
-    list[Literal["job", "internship", "apprenticeship", "training"]] | None,
+    Annotated[list[Literal["job", "internship", "apprenticeship", "training"]], Field(min_length=1)]
+    | None,
     BeforeValidator(comma_list),
 ]
 

@@ -38,7 +38,8 @@ class GapQuery(Query):
     school_id: Id | None = Field(None, description="One school's courses; default the region.")
     as_of: AsOf | None = None
     severity: Annotated[
-        list[Literal["red", "yellow", "green"]] | None, BeforeValidator(comma_list)
+        Annotated[list[Literal["red", "yellow", "green"]], Field(min_length=1)] | None,
+        BeforeValidator(comma_list),
     ] = Field(None, description="Only these levels, comma-separated (summary stays whole).")
     format: Literal["json", "csv"] = "json"
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask.testing import FlaskClient
 
 from api.app import create_app
+from matcher import clock
 from matcher.service import Services
 
 PROBLEM = "application/problem+json"
@@ -154,3 +158,67 @@ def test_list_query_parameters_take_comma_separated_values(demo_client: FlaskCli
     assert {r["kind"] for r in both["results"]} == {"job", "internship"}
     bad = demo_client.get("/api/v1/students/1/matches?kind=job,party")
     assert bad.status_code == 422 and "kind" in bad.get_json()["detail"]
+
+
+def test_a_method_a_path_does_not_have_is_405_with_allow(client: FlaskClient) -> None:
+    response = client.put("/api/v1/courses")
+    _assert_problem(response, 405, "not allowed")
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
+
+
+def test_each_list_accepts_exactly_the_filters_its_document_advertises(
+    demo_client: FlaskClient,
+) -> None:
+    spec = demo_client.get("/api/v1/openapi.json").get_json()
+    values = {"q": "a", "kind": "school", "city": "Liuzhou", "school_id": "1",
+              "enterprise_id": "1", "active": "true"}  # fmt: skip
+    for kind in ("organizations", "demands", "courses", "programs", "students"):
+        parameters = spec["paths"][f"/api/v1/{kind}"]["get"]["parameters"]
+        advertised = {p["name"] for p in parameters} - {"page", "per_page"}
+        for name, value in values.items():
+            if kind == "demands" and name == "kind":
+                value = "internship"
+            status = demo_client.get(f"/api/v1/{kind}?{name}={value}").status_code
+            assert status == (200 if name in advertised else 422), (kind, name)
+
+
+def test_json_bodies_are_read_as_the_document_types_them(client: FlaskClient) -> None:
+    _assert_problem(
+        client.post("/api/v1/demands", json={**DEMAND, "openings": "5"}), 422, "openings"
+    )
+    _assert_problem(
+        client.post("/api/v1/demands", json={**DEMAND, "skills": "a; b"}), 422, "skills"
+    )
+    _assert_problem(client.post("/api/v1/demands", json={**DEMAND, "title": " \t"}), 422, "title")
+    _assert_problem(client.post("/api/v1/demands", data="{}"), 415, "application/json")
+    created = client.post("/api/v1/demands", json={**DEMAND, "openings": 5.0, "title": " PLC "})
+    assert created.status_code == 201
+    assert created.get_json()["openings"] == 5 and created.get_json()["title"] == "PLC"
+
+
+def test_a_patch_that_would_leave_the_record_invalid_conflicts(client: FlaskClient) -> None:
+    demand = client.post("/api/v1/demands", json=DEMAND).get_json()
+    cleared = {"enterprise_id": None, "enterprise": None}
+    _assert_problem(
+        client.patch(f"/api/v1/demands/{demand['id']}", json=cleared), 409, "enterprise"
+    )
+    assert client.get(f"/api/v1/demands/{demand['id']}").get_json()["enterprise"] == "Acme"
+
+
+def test_days_in_the_document_end_today_in_the_consortium(client: FlaskClient) -> None:
+    one_am_in_shanghai = datetime(2026, 12, 1, 1, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    with clock.fixed(one_am_in_shanghai):
+        spec = client.get("/api/v1/openapi.json").get_json()
+        posted = spec["components"]["schemas"]["DemandIn"]["properties"]["posted_at"]["anyOf"]
+        day = next(b["pattern"] for b in posted if b["format"] == "date")
+        assert re.match(day, "2026-12-01") and re.match(day, "1900-01-01")
+        assert not re.match(day, "2026-12-02") and not re.match(day, "1899-12-31")
+        assert (
+            client.post("/api/v1/demands", json={**DEMAND, "posted_at": "2026-12-01"}).status_code
+            == 201
+        )
+        _assert_problem(
+            client.post("/api/v1/demands", json={**DEMAND, "posted_at": "2026-12-02"}),
+            422,
+            "future",
+        )
