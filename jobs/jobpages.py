@@ -1,7 +1,8 @@
 """schema.org ``JobPosting`` nodes from HTML pages and JSON-LD documents.
 
-Pages are read with extruct: every ``<script type="application/ld+json">`` block one by one
-(so one broken block is reported and the others still count), and microdata
+Pages are read with extruct: every ``<script type="application/ld+json">`` block one by one,
+so one broken block is reported and the others still count (``extruct.extract`` raises on
+it, or with ``errors="ignore"`` drops every block of the page), and microdata
 (``itemscope itemtype=".../JobPosting"``) when no JSON-LD block holds a posting, since many
 pages state the same posting both ways. extruct's JSON-LD reader selects only the exact
 attribute value ``application/ld+json``, so blocks typed ``application/ld+json;
@@ -36,24 +37,35 @@ _EMBEDS = 20  # references embedded per posting (organization, place, address, .
 
 @dataclass
 class Page:
-    """What an HTML page states: JSON-LD documents, microdata items, unreadable blocks."""
+    """What an HTML page states in JSON-LD, and its tree for microdata; unreadable parts."""
 
+    tree: lxml.html.HtmlElement | None = None
     scripts: int = 0
     documents: list[Any] = field(default_factory=list)
-    microdata: list[Any] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    def microdata(self) -> list[Any]:
+        """The page's microdata items in JSON-LD form (``@type``, properties by name)."""
+        if self.tree is None:
+            return []
+        try:
+            found = extruct.extract(self.tree, syntaxes=["microdata"], uniform=True)
+        except ValueError as exc:  # extruct parses itemtype as a URL: "http://[" raises
+            self.errors.append(f"microdata cannot be read ({exc})")
+            return []
+        return list(found["microdata"])
 
 
 def read_page(body: bytes) -> Page:
-    """Structured data of an HTML page (encoding from a BOM or ``<meta charset>``, else UTF-8)."""
+    """JSON-LD of an HTML page (encoding from a BOM or ``<meta charset>``, else UTF-8)."""
     _, text = html_to_unicode(None, body)
-    page = Page()
     try:
         tree = lxml.html.fromstring(
             text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8")
         )
     except lxml.etree.ParserError:  # nothing but white space or comments
-        return page
+        return Page()
+    page = Page(tree)
     extractor = JsonLdExtractor()
     for script in tree.iter("script"):
         media_type = (script.get("type") or "").split(";")[0].strip().lower()
@@ -63,10 +75,11 @@ def read_page(body: bytes) -> Page:
         script.set("type", _JSONLD_TYPE)
         try:
             page.documents.extend(extractor.extract_items(script))
+        except RecursionError:
+            page.errors.append(f"JSON-LD script {page.scripts} is nested too deeply to read")
         except ValueError as exc:  # json's and jstyleson's decoding errors
             reason = exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
             page.errors.append(f"JSON-LD script {page.scripts} is not valid JSON ({reason})")
-    page.microdata = extruct.extract(tree, syntaxes=["microdata"], uniform=True)["microdata"]
     return page
 
 

@@ -262,11 +262,12 @@ def parse_jsonld(body: bytes) -> ParseResult:
         nodes = job_postings([_load_json(body, "JSON-LD")])
     else:
         page = read_page(body)
-        nodes = job_postings(page.documents) or job_postings(page.microdata)
-        if not nodes and not page.scripts:
-            raise ParseError("the page has no application/ld+json script or JobPosting microdata")
+        # microdata only without JSON-LD postings: pages often state a posting both ways
+        nodes = job_postings(page.documents) or job_postings(page.microdata())
         if not nodes and page.errors:
             raise ParseError(f"no schema.org JobPosting read: {'; '.join(page.errors)}")
+        if not nodes and not page.scripts:
+            raise ParseError("the page has no application/ld+json script or JobPosting microdata")
         result.errors.extend(f"{error}, left out" for error in page.errors)
     if not nodes:
         raise ParseError("no schema.org JobPosting found")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 
 from store.models import Course, Demand, Program, Student
@@ -60,13 +60,14 @@ def unique_phrases(phrases: Iterable[str]) -> list[str]:
     return result
 
 
-# Skill lists: groups (lines, ";", "|") hold items (",", "，", "、"); separators inside
-# brackets belong to the item ("PLC (Siemens, Omron)"), so a bracketed span is matched first.
+# Skill lists: groups (lines, ";", "|") hold items (",", "，", "、"); a separator inside
+# brackets belongs to the item ("PLC (Siemens, Omron)"). Every separator pattern matches a
+# bracketed span first (group 1), so the separators found are those outside brackets.
 _BRACKETED = r"\([^()]*\)|（[^（）]*）|\[[^\[\]]*\]"
 _GROUPS = re.compile(rf"({_BRACKETED})|[\n;；|]+")
 _ITEMS = re.compile(rf"({_BRACKETED})|[,，、]+")
-_AND = re.compile(r"\s+(?:and|&)\s+", re.I)
-_LEADING_AND = re.compile(r"^\s*(?:and|&)\s+", re.I)  # "a, b, and c"
+_AND = re.compile(rf"({_BRACKETED})|\s+(?:(?:and|&)\s+)+", re.I)
+_LEADING_AND = re.compile(r"^\s*(?:(?:and|&)\s+)+", re.I)  # "a, b, and c"
 # "X and Y" that name one skill; judged by the words either side of "and", so "occupational
 # health and safety" and "research and development projects" stay whole too.
 _FIXED_PAIRS = frozenset(
@@ -90,41 +91,48 @@ _FIXED_PAIRS = frozenset(
         ("nuts", "bolts"),
     }
 )
+# Words from which an item is a sentence rather than one skill ("installation and maintenance
+# of PLC control systems" is eight).
+_SKILL_WORDS = 8
 # A head word before "and" whose complement follows: "installation and maintenance of PLCs".
 _PREPOSITIONS = frozenset({"of", "for", "in", "on", "with", "to", "from", "by", "at"})
 # 和 is "and" between Chinese words, but also part of words (饱和度 saturation, 总和 sum).
-_CHINESE_AND = re.compile(r"(?<=\w)和(?=\w)")
+_CHINESE_AND = re.compile(rf"({_BRACKETED})|(?<=\w)和(?=\w)")
 _WORDS_WITH_HE = frozenset(
     {"饱和", "中和", "总和", "求和", "缓和", "温和", "柔和", "平和", "调和", "随和", "暖和"}
     | {"亲和", "共和", "附和", "和谐", "和平", "和睦", "和解", "和弦", "和声", "和蔼", "和气"}
 )
 # One side of a slash inside a term (CAD/CAM, TCP/IP, I/O, C/C++, 24/7, A/B testing): a short
 # run of capitals, digits and + # & . with no lower case.
-_SLASH = re.compile(r"\s*[/／]\s*")
+_SLASH = re.compile(rf"({_BRACKETED})|\s*[/／]\s*")
 _TERM_BEFORE_SLASH = re.compile(r"[A-Za-z0-9+#&.]+$")
 _TERM_AFTER_SLASH = re.compile(r"[A-Za-z0-9+#&.]+")
 _SHORT_CAPS = re.compile(r"[A-Z0-9][A-Z0-9+#&.]{0,4}")
 
 
-def _split_outside_brackets(text: str, separators: re.Pattern[str]) -> list[str]:
-    """``text`` cut at the separators of ``separators`` that are not inside brackets."""
+def _separators(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+    """The separators ``pattern`` finds in ``text`` outside brackets."""
+    return [match for match in pattern.finditer(text) if match.group(1) is None]
+
+
+def _split_at(text: str, separators: list[re.Match[str]]) -> list[str]:
     parts, start = [], 0
-    for match in separators.finditer(text):
-        if match.group(1) is None:  # a separator, not a bracketed span
-            parts.append(text[start : match.start()])
-            start = match.end()
+    for match in separators:
+        parts.append(text[start : match.start()])
+        start = match.end()
     parts.append(text[start:])
     return parts
 
 
-def _and_separates(left: str, right: str, last_of_list: bool) -> bool:
-    """Whether " and " between ``left`` and ``right`` (the item's text either side) separates
-    two skills.
+def _and_separates(left: str, right: str, last_of_list: bool, sentence: bool) -> bool:
+    """Whether " and " between ``left`` and ``right`` (the text up to the neighbouring
+    conjunctions) separates two skills.
 
-    It does between two single words or abbreviations ("PLC and HMI"), and in the last item
-    of a comma list ("welding, PLC programming and HMI design"); it does not inside one
-    multi-word phrase ("installation and maintenance of PLC systems"), in fixed phrases
-    ("research and development") or between single letters ("R & D").
+    It does between two single words or abbreviations ("PLC and HMI"), in the last item of a
+    comma list ("welding, PLC programming and HMI design") and between the clauses of a
+    ``sentence`` (an item too long to be one skill: course descriptions, free text); it does
+    not inside one multi-word phrase ("installation and maintenance of PLC systems"), in fixed
+    phrases ("research and development") or between single letters ("R & D").
     """
     left_words, right_words = left.split(), right.split()
     if not left_words or not right_words:
@@ -132,7 +140,7 @@ def _and_separates(left: str, right: str, last_of_list: bool) -> bool:
     pair = (left_words[-1].lower(), right_words[0].lower())
     if pair in _FIXED_PAIRS or (len(pair[0]) == 1 and len(pair[1]) == 1):
         return False
-    if len(left_words) == 1 and len(right_words) == 1:
+    if sentence or (len(left_words) == 1 and len(right_words) == 1):
         return True
     if not last_of_list:
         return False
@@ -143,57 +151,60 @@ def _and_separates(left: str, right: str, last_of_list: bool) -> bool:
 
 
 def _split_and(item: str, last_of_list: bool) -> list[str]:
-    pieces = _AND.split(item)
-    joiners = _AND.findall(item)
+    conjunctions = _separators(item, _AND)
+    pieces = _split_at(item, conjunctions)
+    sentence = len(item.split()) > _SKILL_WORDS
     parts = [pieces[0]]
-    for joiner, left, right in zip(joiners, pieces, pieces[1:], strict=False):
-        if _and_separates(left, right, last_of_list):
+    for conjunction, left, right in zip(conjunctions, pieces, pieces[1:], strict=False):
+        if _and_separates(left, right, last_of_list, sentence):
             parts.append(right)
         else:
-            parts[-1] += joiner + right
-    return [piece for part in parts for piece in _split_chinese_and(part)]
-
-
-def _split_chinese_and(item: str) -> list[str]:
-    parts, start = [], 0
-    for match in _CHINESE_AND.finditer(item):
-        before, after = item[match.start() - 1], item[match.end()]
-        if before + "和" in _WORDS_WITH_HE or "和" + after in _WORDS_WITH_HE:
-            continue
-        parts.append(item[start : match.start()])
-        start = match.end()
-    parts.append(item[start:])
+            parts[-1] += conjunction.group() + right
     return parts
 
 
+def _split_chinese_and(item: str) -> list[str]:
+    def separates(match: re.Match[str]) -> bool:
+        before, after = item[match.start() - 1], item[match.end()]
+        return before + "和" not in _WORDS_WITH_HE and "和" + after not in _WORDS_WITH_HE
+
+    return _split_at(item, [m for m in _separators(item, _CHINESE_AND) if separates(m)])
+
+
 def _split_slashes(part: str) -> list[str]:
-    pieces, start = [], 0
-    for match in _SLASH.finditer(part):
-        before = _TERM_BEFORE_SLASH.search(part, 0, match.start())
-        after = _TERM_AFTER_SLASH.match(part, match.end())
-        if before and after and all(_SHORT_CAPS.fullmatch(t.group()) for t in (before, after)):
-            continue  # CAD/CAM
-        pieces.append(part[start : match.start()])
-        start = match.end()
-    pieces.append(part[start:])
-    return pieces
+    def separates(match: re.Match[str]) -> bool:
+        sides = (
+            _TERM_BEFORE_SLASH.search(part, 0, match.start()),
+            _TERM_AFTER_SLASH.match(part, match.end()),
+        )
+        return not all(
+            side and _SHORT_CAPS.fullmatch(side.group()) and side.group() != "AND" for side in sides
+        )
+
+    return _split_at(part, [m for m in _separators(part, _SLASH) if separates(m)])
+
+
+def _items(group: str) -> Iterator[str]:
+    """The items of a list: cut at commas, slashes outside terms and 和 between words."""
+    for item in _split_at(group, _separators(group, _ITEMS)):
+        for piece in _split_slashes(_LEADING_AND.sub("", item)):  # "a, b, and c"
+            for part in _split_chinese_and(piece):
+                yield _LEADING_AND.sub("", part).strip()  # "a/and b"
 
 
 def split_skill_list(text: str) -> list[str]:
     """Split free text such as ``"PLC programming, HMI design"`` into phrases.
 
-    Lines, ";", "|", ",", "，", "、" and "；" always separate (not inside brackets); "and",
-    "&" and 和 separate as ``_and_separates`` and ``_WORDS_WITH_HE`` decide; "/" separates
-    except inside a term such as "CAD/CAM" or "TCP/IP". Text without separators is one phrase.
+    Lines, ";", "|", ",", "，", "、" and "；" always separate; "/" separates except inside a
+    term such as "CAD/CAM" or "TCP/IP"; "and", "&" and 和 separate as ``_and_separates`` and
+    ``_WORDS_WITH_HE`` decide; nothing separates inside brackets. Text without separators is
+    one phrase.
     """
     phrases: list[str] = []
-    for group in _split_outside_brackets(text, _GROUPS):
-        items = [_LEADING_AND.sub("", item) for item in _split_outside_brackets(group, _ITEMS)]
-        items = [item for item in items if item.strip()]
+    for group in _split_at(text, _separators(text, _GROUPS)):
+        items = [item for item in _items(group) if item]
         for number, item in enumerate(items, 1):
-            last_of_list = len(items) > 1 and number == len(items)
-            for part in _split_and(item, last_of_list):
-                phrases.extend(_split_slashes(part))
+            phrases.extend(_split_and(item, last_of_list=len(items) > 1 and number == len(items)))
     return unique_phrases(phrases)
 
 

@@ -134,3 +134,20 @@ def test_a_reference_to_nothing_on_the_page_is_not_taken_for_a_name() -> None:
     posting = {"@type": "JobPosting", "title": "Fitter", "hiringOrganization": {"@id": "#org"}}
     [(_, parsed)] = parse_feed("jsonld", json.dumps(posting).encode()).postings
     assert parsed.enterprise is None
+
+
+def test_microdata_that_extruct_cannot_read_is_reported_not_raised() -> None:
+    page = b'<div itemscope itemtype="http://[/JobPosting"><b itemprop="title">Fitter</b></div>'
+    with pytest.raises(ParseError, match=re.escape("microdata cannot be read (Invalid IPv6 URL)")):
+        parse_feed("jsonld", page)
+
+
+def test_a_json_ld_script_nested_too_deeply_is_left_out_and_the_others_count() -> None:
+    deep = b"[" * 100_000 + b"]" * 100_000
+    good = b'{"@type": "JobPosting", "title": "Fitter"}'
+    page = b"".join(
+        b'<script type="application/ld+json">' + block + b"</script>" for block in (deep, good)
+    )
+    result = parse_feed("jsonld", page)
+    assert [posting.title for _, posting in result.postings] == ["Fitter"]
+    assert result.errors == ["JSON-LD script 1 is nested too deeply to read, left out"]

@@ -64,6 +64,7 @@ posting_fields = [
 ]
 # Pieces that make arbitrary text look like a job page, and like a skill list.
 PAGE_PIECES = ["<script type=application/ld+json>", "</script>", "<div itemscope", "itemtype="]
+PAGE_PIECES += ['"https://schema.org/JobPosting">', '"http://[">', '<b itemprop="title">']
 PAGE_PIECES += ["{", "}", "[", "]", '"@type":', '"JobPosting"', ",", "<!--", "&amp;", "\x00"]
 SKILL_PIECES = ["PLC", "CAD", "R", "welding", "焊接", "和", "、", "/", " and ", "&", ",", ";"]
 SKILL_PIECES += ["(", ")", " ", "\n"]
