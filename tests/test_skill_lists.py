@@ -89,6 +89,16 @@ def test_and_inside_one_multi_word_phrase_does_not_separate(phrase: str) -> None
     assert split_skill_list(phrase) == [phrase]
 
 
+def test_and_between_the_clauses_of_a_sentence_separates() -> None:
+    sentence = "Study and analyse beer styles from many countries and consult brewers and importers"
+    assert split_skill_list(sentence) == [
+        "Study",
+        "analyse beer styles from many countries",
+        "consult brewers",
+        "importers",
+    ]
+
+
 def test_a_last_item_whose_words_share_a_complement_stays_whole() -> None:
     text = "welding, installation and maintenance of PLC systems"
     assert split_skill_list(text) == ["welding", "installation and maintenance of PLC systems"]
@@ -115,6 +125,7 @@ def test_chinese_separators_and_he_between_words(text: str, phrases: list[str]) 
         ("PLC programming\nHMI design\n\n", ["PLC programming", "HMI design"]),
         ("PLC (Siemens, Omron), HMI", ["PLC (Siemens, Omron)", "HMI"]),
         ("PLC (Siemens, Omron, HMI", ["PLC (Siemens", "Omron", "HMI"]),
+        ("PLC (Siemens/Omron and Mitsubishi)", ["PLC (Siemens/Omron and Mitsubishi)"]),
     ],
 )
 def test_lines_semicolons_bars_and_commas_outside_brackets_separate(
