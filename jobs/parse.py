@@ -142,7 +142,9 @@ def _texts(value: Any) -> list[str]:
         if isinstance(item, list):
             stack.extend(reversed(item))
         elif isinstance(item, dict):  # a DefinedTerm's name, not also its @id
-            stack.extend(v for v in [_object_text(item)] if v is not None)
+            text = _object_text(item)
+            if text is not None:
+                stack.append(text)
         elif isinstance(item, str | int | float) and not isinstance(item, bool):
             found.append(str(item))
     return found
@@ -166,6 +168,12 @@ def _skills(value: Any) -> list[str]:
     return phrases
 
 
+def _first(value: Any) -> Any:
+    while isinstance(value, list):
+        value = value[0] if value else None
+    return value
+
+
 def _city(location: Any) -> str | None:
     location = _first(location)
     if isinstance(location, dict):
@@ -174,12 +182,6 @@ def _city(location: Any) -> str | None:
             return _text(address.get("addressLocality") or address.get("addressRegion"))
         return _text(address)
     return _text(location)
-
-
-def _first(value: Any) -> Any:
-    while isinstance(value, list):
-        value = value[0] if value else None
-    return value
 
 
 def _openings(value: Any) -> int | None:
@@ -304,7 +306,7 @@ def parse_csv(body: bytes) -> ParseResult:
             raise ParseError(f"CSV header must include 'title' (columns: {columns})")
         unknown = [h for h in header if h not in CSV_COLUMNS]
         if unknown:
-            raise ParseError(f"unknown CSV columns: {', '.join(unknown)}")
+            raise ParseError(f"unknown CSV columns: {', '.join(map(_shown, unknown))}")
         for n, row in enumerate(reader, 1):
             if None in row:
                 result.errors.append(f"record {n}: more cells than header columns")

@@ -113,6 +113,12 @@ def test_a_json_list_nested_too_deeply_is_refused() -> None:
         parse_feed("json", b"[" * 100_000 + b"]" * 100_000)
 
 
+def test_unknown_csv_columns_are_named_on_one_line() -> None:
+    with pytest.raises(ParseError) as refused:
+        parse_feed("csv", b'title,"pay\nband",salary\nFitter,7,high\n')
+    assert str(refused.value) == "unknown CSV columns: 'pay\\nband', 'salary'"
+
+
 def test_an_unknown_format_is_refused() -> None:
     with pytest.raises(ParseError, match="unknown feed format 'xml'"):
         parse_feed("xml", b"<jobs/>")
