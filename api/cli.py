@@ -304,6 +304,10 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
             self.cfg.set("workers", workers)
             self.cfg.set("timeout", 120)
             self.cfg.set("accesslog", "-")
+            # The app bounds every query parameter and answers 422 naming it; gunicorn's own
+            # 4094-byte line limit would cut in first with a bare 414 (percent-encoded Chinese
+            # is 9 bytes a character). A reverse proxy in front keeps its own limit.
+            self.cfg.set("limit_request_line", 0)
 
         def load(self) -> Any:
             return create_app()

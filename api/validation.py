@@ -22,14 +22,15 @@ from matcher.catalog import validation_errors
 from matcher.errors import ValidationFailed
 from matcher.schemas import MAX_ID
 
-_INTEGER = re.compile(r"-?[0-9]+")
+# JSON Schema counts 3.0 as an integer, so a query may write one that way.
+_INTEGER = re.compile(r"-?[0-9]+(?:\.0+)?")
 
 
 def query_int(value: object) -> object:
     if isinstance(value, str):
         if not _INTEGER.fullmatch(value):
             raise ValueError("Input should be a valid integer")
-        return int(value)
+        return int(value.split(".")[0])
     return value
 
 

@@ -4,20 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field
 from sqlalchemy import select
 
 from matcher.catalog import Resolver, constraint_conflicts, parse_input_model
 from matcher.errors import Conflict, NotFound
 from matcher.records import iso
-from matcher.schemas import NOT_BLANK, InputModel, OptionalInt, OptionalName, at_most
+from matcher.schemas import InputModel, OptionalInt, OptionalName, at_most, http_url, url_schema
 from store import Database, Feed
 
-FeedUrl = Annotated[
-    str,
-    StringConstraints(max_length=2000, pattern=f"^https?://{NOT_BLANK}+$"),
-    BeforeValidator(at_most(2000)),
-]
+FeedUrl = Annotated[str, AfterValidator(http_url), BeforeValidator(at_most(2000)), url_schema(2000)]
 
 
 class FeedIn(InputModel):

@@ -7,6 +7,7 @@ hashes, timestamps of our own) are not here. Related records are named either by
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Literal
@@ -56,7 +57,7 @@ def _split_list(value: object, info: ValidationInfo) -> object:
 
 def _blank_to_none(value: object, info: ValidationInfo) -> object:
     """A blank CSV cell means "none"; a JSON body says ``null`` instead."""
-    if info.mode == "python" and isinstance(value, str) and not value.strip():
+    if info.mode == "python" and isinstance(value, str) and not value.strip(_BLANKS):
         return None
     return value
 
@@ -70,6 +71,21 @@ _BLANKS = "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".joi
 )
 NOT_BLANK = f"[^{_BLANK_RANGES}]"
 """One character that is not blank: the pattern of a required name, title or phrase."""
+HTTP_URL = (
+    rf"^https?://[^{_BLANK_RANGES}/?#@:\[\]]+(?::[0-9]{{1,5}})?(?:[/?#][^{_BLANK_RANGES}]*)?$"
+)
+"""An http(s) address with a host name and no blanks (no user part, no IPv6 literal)."""
+
+
+def http_url(value: str) -> str:
+    """:data:`HTTP_URL` with a message a person can act on (pydantic's would quote the regex)."""
+    if not re.match(HTTP_URL, value):
+        raise ValueError("not an http(s) address with a host name (and no spaces)")
+    return value
+
+
+def url_schema(max_chars: int) -> WithJsonSchema:
+    return WithJsonSchema({"type": "string", "maxLength": max_chars, "pattern": HTTP_URL})
 
 
 def at_most(max_chars: int) -> Callable[[object], object]:
@@ -222,7 +238,7 @@ def _one_of(data: object, by_id: str, by_name: str, required: bool = True) -> No
     if all(given):
         raise ValueError(f"give either {by_id} or {by_name}, not both")
     if required and not any(given):
-        raise ValueError(f"{by_id} or {by_name} is required")
+        raise ValueError(f"give {by_id} or {by_name}")
 
 
 class OrganizationIn(InputModel):
@@ -248,11 +264,7 @@ class DemandIn(InputModel):
     external_id: OptionalName = None
     source: Name = "manual"
     url: Annotated[
-        Annotated[
-            str,
-            StringConstraints(max_length=1000, pattern=r"^https?://"),
-            BeforeValidator(at_most(1000)),
-        ]
+        Annotated[str, AfterValidator(http_url), BeforeValidator(at_most(1000)), url_schema(1000)]
         | None,
         BeforeValidator(_blank_to_none),
     ] = None
