@@ -23,6 +23,19 @@ from seed.loader import load_demo
 from tests.feed_server import FeedServer, feed_server
 
 STORES = ["sqlite", "postgresql"]
+SUMMARY_LINES = pytest.StashKey[list[str]]()
+"""Lines a test module leaves for the end of the run (e.g. how many cases schemathesis made)."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[SUMMARY_LINES] = []
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    for line in config.stash.get(SUMMARY_LINES, []):
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from api.app import create_app
 from matcher.service import Services
 from seed.loader import load_demo
+from tests.conftest import SUMMARY_LINES
 
 _FOLDER = Path(tempfile.mkdtemp(prefix="tm-contract-"))
 _SQLITE = Services.from_environment(
@@ -77,12 +78,9 @@ def _demo_stores(request: pytest.FixtureRequest) -> Iterator[None]:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{_PG_DATABASE}" WITH (FORCE)'))
         admin.dispose()
     shutil.rmtree(_FOLDER, ignore_errors=True)
-    reporter = request.config.pluginmanager.getplugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(
-            f"schemathesis: {_cases['sqlite']} cases on SQLite, "
-            f"{_cases['postgresql']} on PostgreSQL"
-        )
+    request.config.stash[SUMMARY_LINES].append(
+        f"schemathesis: {_cases['sqlite']} cases on SQLite, {_cases['postgresql']} on PostgreSQL"
+    )
 
 
 _SETTINGS = {"deadline": None, "suppress_health_check": list(HealthCheck), "database": None}
