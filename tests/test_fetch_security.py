@@ -15,7 +15,6 @@ import shutil
 import socket
 import ssl
 import subprocess
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from jobs.addresses import AddressPolicy, classify, parse_networks
 from jobs.fetch import FeedFetcher, FetchError
 from matcher.errors import ConfigError
 from matcher.settings import load_settings
+from tests.feed_server import serving
 
 PUBLIC_V4 = "93.184.215.14"
 BODY = b'[{"id": "J1", "title": "Welder"}]'
@@ -190,14 +190,8 @@ def recording_server(
         tls.sni_callback = remember_sni
         httpd.socket = tls.wrap_socket(httpd.socket, server_side=True)
     recorder.port = httpd.server_port
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(httpd):
         yield recorder
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.fixture
