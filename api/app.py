@@ -8,7 +8,7 @@ from typing import Any
 
 from apiflask import APIFlask
 
-from matcher.service import Services
+from api.wiring import Services
 from matcher.settings import load_settings
 
 from . import errors, openapi, rest, rest_gaps, rest_jobs, web
@@ -25,7 +25,7 @@ def create_app(
     text, and indexes load on the first match.
     """
     settings = services.settings if services else load_settings(config)
-    logging.basicConfig(level=settings["LOG_LEVEL"])
+    logging.basicConfig(level=settings.log_level)
     app = APIFlask(
         __name__,
         title="talentmatch",

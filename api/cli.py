@@ -17,9 +17,8 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from matcher.catalog import ENTITIES
-from matcher.importing import import_file
-from matcher.ranking import Filters
+from matcher.catalog import ENTITIES, import_file
+from matcher.search import Filters
 
 from .cli_common import Group, emit, progress_bar, services_of
 from .cli_gaps import gaps

@@ -15,9 +15,9 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from api.wiring import Services
 from embeddings import ModelLoadError
 from matcher.errors import TalentmatchError
-from matcher.service import Services
 
 log = logging.getLogger("talentmatch")
 

@@ -142,7 +142,7 @@ def worker(ctx: click.Context) -> None:
     job = scheduler.get_job(JOB_ID)
     settings = services.settings
     click.echo(
-        f"worker: nightly refresh at {settings['REFRESH_TIME']} {settings['REFRESH_TIMEZONE']}"
+        f"worker: nightly refresh at {settings.refresh_time} {settings.refresh_timezone}"
         f" ({job.name if job else JOB_ID}); Ctrl-C stops",
         err=True,
     )

@@ -16,14 +16,15 @@ adds what only the application knows:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from apiflask import APIFlask
 
 from matcher import clock
-from matcher.schemas import FIRST_YEAR, MAX_ID, NOT_AFTER_TODAY
+from matcher.catalog import FIRST_YEAR, MAX_ID, NOT_AFTER_TODAY
+from matcher.settings import Settings
 
 PROBLEM_TYPE = "application/problem+json"
 
@@ -103,7 +104,7 @@ def _bound(parameter_or_schema: dict[str, Any], maximum: int) -> None:
     schema["maximum"] = maximum
 
 
-def init_app(app: APIFlask, settings: Mapping[str, Any]) -> None:
+def init_app(app: APIFlask, settings: Settings) -> None:
     @app.spec_processor
     def _true_spec(spec: dict[str, Any]) -> dict[str, Any]:
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
@@ -111,7 +112,7 @@ def init_app(app: APIFlask, settings: Mapping[str, Any]) -> None:
             schemas.pop(name, None)
         schemas["Problem"] = _PROBLEM_SCHEMA
         problem = {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
-        limits = {"per_page": settings["MAX_PAGE_SIZE"], "k": settings["MAX_K"]}
+        limits = {"per_page": settings.max_page_size, "k": settings.max_k}
         for method, path, operation in _operations(spec):
             for status, response in operation["responses"].items():
                 if int(status) >= 400:
@@ -131,7 +132,7 @@ def init_app(app: APIFlask, settings: Mapping[str, Any]) -> None:
         for schema in schemas.values():
             k = schema.get("properties", {}).get("k")
             if k is not None:
-                _bound(k, settings["MAX_K"])
+                _bound(k, settings.max_k)
         _bound_days(spec, days_until(clock.today()))
         return spec
 

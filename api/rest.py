@@ -17,20 +17,12 @@ from pydantic import (
     model_validator,
 )
 
-from matcher.catalog import SINGULAR
+from api.wiring import Services
+from matcher.catalog import INPUT_MODELS, MAX_ID, SINGULAR, InputModel, at_most, integral
+from matcher.catalog import Id as BodyId
 from matcher.errors import NotFound, ValidationFailed
-from matcher.ranking import Filters
-from matcher.schemas import (
-    INPUT_MODELS,
-    MATCHABLE_CHARACTER,
-    MAX_ID,
-    MAX_TEXT_CHARS,
-    InputModel,
-    at_most,
-    integral,
-)
-from matcher.schemas import Id as BodyId
-from matcher.service import Services
+from matcher.language import MATCHABLE_CHARACTER, MAX_TEXT_CHARS
+from matcher.search import Filters
 
 from .openapi import errors
 from .outputs import RECORD_OUTPUTS, MatchResults
@@ -200,12 +192,15 @@ def _not_both(pairs: list[tuple[str, str]]) -> dict[str, Any]:
     return {"allOf": rules}
 
 
-def _at_most(field: str, value: int, setting: str) -> int:
+def _at_most(field: str, value: int, limit: int) -> int:
     """Limits that are settings: the OpenAPI document states them as ``maximum``."""
-    limit = services().settings[setting]
     if value > limit:
         raise ValidationFailed(f"query: field '{field}': at most {limit}")
     return value
+
+
+def _k(k: int) -> int:
+    return _at_most("k", k, services().settings.max_k)
 
 
 def _filters(args: MatchQuery | SupplyQuery | TextMatchIn) -> Filters:
@@ -226,7 +221,7 @@ def _register_resource(kind: str) -> None:
     def list_items(query_data: PageQuery) -> dict[str, Any]:
         svc = services()
         per_page = _at_most(
-            "per_page", query_data.per_page or svc.settings["PAGE_SIZE"], "MAX_PAGE_SIZE"
+            "per_page", query_data.per_page or svc.settings.page_size, svc.settings.max_page_size
         )
         filters = query_data.model_dump(exclude={"page", "per_page"}, exclude_none=True)
         page = svc.catalog.list_page(kind, query_data.page, per_page, filters)
@@ -346,7 +341,10 @@ for _kind in INPUT_MODELS:
 
 def demand_matches(item_id: int, query_data: SupplyQuery) -> dict[str, Any]:
     results = services().matcher.match_demand(
-        item_id, query_data.target, _at_most("k", query_data.k, "MAX_K"), _filters(query_data)
+        item_id,
+        query_data.target,
+        _k(query_data.k),
+        _filters(query_data),
     )
     return {"results": results}
 
@@ -367,7 +365,11 @@ def _demand_side(name: str, summary: str) -> None:
     def view(item_id: int, query_data: MatchQuery) -> dict[str, Any]:
         method = getattr(services().matcher, f"match_{SINGULAR[name]}")
         return {
-            "results": method(item_id, _at_most("k", query_data.k, "MAX_K"), _filters(query_data))
+            "results": method(
+                item_id,
+                _k(query_data.k),
+                _filters(query_data),
+            )
         }
 
     view.__name__ = f"{SINGULAR[name]}_matches"
@@ -390,7 +392,10 @@ _demand_side("students", "Internships and jobs for a student, with courses for m
 
 def text_match(json_data: TextMatchIn) -> dict[str, Any]:
     results = services().matcher.match_text(
-        json_data.text, json_data.target, _at_most("k", json_data.k, "MAX_K"), _filters(json_data)
+        json_data.text,
+        json_data.target,
+        _k(json_data.k),
+        _filters(json_data),
     )
     return {"results": results}
 

@@ -8,8 +8,8 @@ from apiflask import APIBlueprint
 from flask import Response
 from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
 
-from matcher.schemas import NOT_AFTER_TODAY, InputModel
-from matcher.schemas import Id as BodyId
+from matcher.catalog import NOT_AFTER_TODAY, InputModel
+from matcher.catalog import Id as BodyId
 
 from .gap_output import to_csv
 from .openapi import EXTRA_CONTENT, errors

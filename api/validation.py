@@ -18,9 +18,8 @@ from flask import request
 from pydantic import BaseModel, BeforeValidator, Field, ValidationError
 from werkzeug.exceptions import BadRequest, UnsupportedMediaType
 
-from matcher.catalog import validation_errors
+from matcher.catalog import MAX_ID, validation_errors
 from matcher.errors import ValidationFailed
-from matcher.schemas import MAX_ID
 
 # JSON Schema counts 3.0 as an integer, so a query may write one that way.
 _INTEGER = re.compile(r"-?[0-9]+(?:\.0+)?")

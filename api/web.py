@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from matcher.errors import TalentmatchError
-from matcher.ranking import TEXT_TARGETS
+from matcher.search import TEXT_TARGETS
 
 from .gap_output import to_html
 

@@ -6,7 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from matcher.service import Services
+from api.wiring import Services
 
 OUT = Path(__file__).resolve().parent / "out"
 

@@ -23,10 +23,10 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 from sqlalchemy import insert
 
+from api.wiring import Services
 from bench.common import OUT, fresh_services
-from matcher.ranking import FusionWeights, Matcher
-from matcher.service import Services
-from matcher.texts import content_hash, demand_text
+from matcher.language import content_hash, demand_text
+from matcher.search import FusionWeights, Matcher
 from seed.catalog import ENTERPRISES, ROLES, TOPICS
 from store import Demand, Organization
 

@@ -33,11 +33,10 @@ from sqlalchemy import insert
 from bench.common import OUT, fresh_services
 from bench.esco import EscoSkill, load_skills
 from matcher import clock
-from matcher.gap_rules import GapRules
-from matcher.gaps import GapAnalyzer
-from matcher.schemas import CourseIn, DemandIn, OrganizationIn
+from matcher.catalog import CourseIn, DemandIn, OrganizationIn
+from matcher.gaps import GapAnalyzer, GapRules
+from matcher.language import VectorCache
 from matcher.settings import load_settings
-from matcher.vectors import VectorCache
 from store import Course, Demand, Organization
 
 NEIGHBOURHOODS, NEIGHBOURHOOD_SIZE, RANDOM_SKILLS, POOL = 80, 8, 400, 3000

@@ -18,11 +18,11 @@ import time
 from datetime import timedelta
 from typing import Any
 
+from api.wiring import Services
 from bench.common import fresh_services
 from jobs.feeds import FeedRegistry, parse_feed_input
 from jobs.refresh import Refresher
 from matcher import clock
-from matcher.service import Services
 from seed.catalog import ROLES
 from tests.feed_server import feed_server
 

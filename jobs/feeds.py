@@ -7,10 +7,19 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field
 from sqlalchemy import select
 
-from matcher.catalog import Resolver, constraint_conflicts, parse_input_model
+from matcher.catalog import (
+    InputModel,
+    OptionalInt,
+    OptionalName,
+    Resolver,
+    at_most,
+    constraint_conflicts,
+    http_url,
+    iso,
+    parse_input_model,
+    url_schema,
+)
 from matcher.errors import Conflict, NotFound
-from matcher.records import iso
-from matcher.schemas import InputModel, OptionalInt, OptionalName, at_most, http_url, url_schema
 from store import Database, Feed
 
 FeedUrl = Annotated[str, AfterValidator(http_url), BeforeValidator(at_most(2000)), url_schema(2000)]

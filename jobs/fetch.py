@@ -16,13 +16,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import requests
 from urllib3.util.retry import Retry
+
+from matcher.settings import Settings
 
 from .addresses import AddressPolicy, parse_networks
 from .pinning import AddressRefused, PinnedAdapter, Resolver, system_resolver
@@ -53,16 +53,16 @@ class FeedFetcher:
         resolver: how host names are resolved; the system's unless a test injects one.
     """
 
-    def __init__(self, settings: Mapping[str, Any], resolver: Resolver = system_resolver) -> None:
-        self.timeout = (settings["FEED_CONNECT_TIMEOUT"], settings["FEED_READ_TIMEOUT"])
-        self.max_bytes = int(settings["FEED_MAX_BYTES"])
-        policy = AddressPolicy(parse_networks(settings["FEED_ALLOW_PRIVATE"]))
+    def __init__(self, settings: Settings, resolver: Resolver = system_resolver) -> None:
+        self.timeout = (settings.feed_connect_timeout, settings.feed_read_timeout)
+        self.max_bytes = int(settings.feed_max_bytes)
+        policy = AddressPolicy(parse_networks(settings.feed_allow_private))
         retry = Retry(
-            total=settings["FEED_RETRIES"],
-            connect=settings["FEED_RETRIES"],
-            read=settings["FEED_RETRIES"],
-            status=settings["FEED_RETRIES"],
-            backoff_factor=settings["FEED_BACKOFF"],
+            total=settings.feed_retries,
+            connect=settings.feed_retries,
+            read=settings.feed_retries,
+            status=settings.feed_retries,
+            backoff_factor=settings.feed_backoff,
             status_forcelist=(429, 500, 502, 503, 504),
             allowed_methods=frozenset({"GET"}),
             respect_retry_after_header=True,

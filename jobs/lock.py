@@ -15,8 +15,8 @@ from types import TracebackType
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
+from matcher.catalog import iso
 from matcher.errors import Conflict
-from matcher.records import iso
 from store import Database, JobLock
 
 

@@ -8,7 +8,7 @@ that cannot be read at all is a ``ParseError`` — never another exception, what
 
 ``jsonld`` bodies are HTML pages (JSON-LD blocks and microdata, see ``jobs.jobpages``) or
 JSON-LD documents. Descriptions become plain text (``jobs.htmltext``); skills given as one
-string are split by ``matcher.texts.split_skill_list``.
+string are split by ``matcher.language.split_skill_list``.
 
 CSV header (documented in README): ``id,title,description,skills,employment_type,openings,
 location,date_posted,valid_through,url,enterprise``; only ``title`` is required; skills are
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
-from matcher.texts import split_skill_list
+from matcher.language import split_skill_list
 
 from .htmltext import clean_text, html_to_text, inline_text
 from .jobpages import is_job_posting, job_postings, read_page

@@ -20,10 +20,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from jobs.needs import RefreshServices
 from matcher import clock
+from matcher.catalog import iso
 from matcher.errors import NotFound
-from matcher.records import iso
-from matcher.service import Services
 from store import Demand, Feed, RefreshRun
 
 from .fetch import FeedFetcher, FetchError
@@ -50,7 +50,7 @@ def run_record(run: RefreshRun) -> dict[str, Any]:
 
 
 class Refresher:
-    def __init__(self, services: Services, fetcher: FeedFetcher | None = None) -> None:
+    def __init__(self, services: RefreshServices, fetcher: FeedFetcher | None = None) -> None:
         self.services = services
         self.fetcher = fetcher or FeedFetcher(services.settings)
 
@@ -66,7 +66,7 @@ class Refresher:
         ``on_feed`` hears each feed's outcome as it ends; ``progress`` counts encoded texts.
         """
         db = self.services.db
-        with DatabaseLock(db, LOCK_NAME, self.services.settings["REFRESH_LOCK_TTL"]):
+        with DatabaseLock(db, LOCK_NAME, self.services.settings.refresh_lock_ttl):
             with db.session() as session:
                 feeds = self._feeds(session, feed_id)
                 run = RefreshRun(

@@ -12,17 +12,16 @@ scheduler's.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from jobs.needs import RefreshServices
 from matcher import clock
 from matcher.errors import ConfigError, TalentmatchError
-from matcher.service import Services
+from matcher.settings import Settings
 
 from .refresh import Refresher
 
@@ -30,7 +29,7 @@ log = logging.getLogger(__name__)
 JOB_ID = "nightly-refresh"
 
 
-def nightly_refresh(services: Services) -> None:
+def nightly_refresh(services: RefreshServices) -> None:
     try:
         run = Refresher(services).run(trigger="schedule")
     except TalentmatchError as exc:  # e.g. a manual refresh holds the lock
@@ -49,17 +48,19 @@ def _time(value: str) -> tuple[int, int]:
     return hour, minute
 
 
-def schedule_zone(settings: Mapping[str, Any]) -> ZoneInfo:
+def schedule_zone(settings: Settings) -> ZoneInfo:
     """The zone of REFRESH_TIME: REFRESH_TIMEZONE if set, else the consortium's TIMEZONE."""
-    if settings.get("REFRESH_TIMEZONE"):
-        return clock.zone_named(settings["REFRESH_TIMEZONE"], "REFRESH_TIMEZONE")
-    return clock.zone_named(settings["TIMEZONE"])
+    if settings.refresh_timezone:
+        return clock.zone_named(settings.refresh_timezone, "REFRESH_TIMEZONE")
+    return clock.zone_named(settings.timezone)
 
 
-def build_scheduler(services: Services, scheduler: BaseScheduler | None = None) -> BaseScheduler:
+def build_scheduler(
+    services: RefreshServices, scheduler: BaseScheduler | None = None
+) -> BaseScheduler:
     settings = services.settings
     zone = schedule_zone(settings)
-    hour, minute = _time(settings["REFRESH_TIME"])
+    hour, minute = _time(settings.refresh_time)
     scheduler = scheduler or BlockingScheduler()
     scheduler.configure(timezone=zone)
     scheduler.add_job(
@@ -71,6 +72,6 @@ def build_scheduler(services: Services, scheduler: BaseScheduler | None = None) 
         replace_existing=True,
         coalesce=True,
         max_instances=1,
-        misfire_grace_time=settings["REFRESH_MISFIRE_GRACE"],
+        misfire_grace_time=settings.refresh_misfire_grace,
     )
     return scheduler

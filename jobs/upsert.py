@@ -24,9 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matcher import clock
-from matcher.catalog import Catalog, Resolver, parse_input_model
+from matcher.catalog import Catalog, DemandIn, Resolver, parse_input_model
 from matcher.errors import TalentmatchError
-from matcher.schemas import DemandIn
 from store import Demand, Feed
 
 from .parse import ParseResult, Posting

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-from .errors import ConfigError
+from matcher.errors import ConfigError
 
 DEFAULT_ZONE = "Asia/Shanghai"
 _UTC_MIN = datetime.min.replace(tzinfo=UTC)

@@ -1,21 +1,23 @@
-"""Every setting in one table: name, default, help.
+"""Every setting in one table (name, default, help), read into one typed, frozen object.
 
 Values come from, in order: the defaults below, then the environment (``TALENTMATCH_<NAME>``;
 ``DATABASE_URL`` is also read without the prefix), then a mapping passed in by the caller
-(``create_app(config)`` or a test). ``tests/test_docs.py`` fails when README.md does not
-document a setting listed here.
+(``create_app(config)`` or a test). They are converted to the default's type and checked, and
+reach the code as :class:`Settings` (``settings.max_k``), never as a mapping indexed by string.
+``tests/test_docs.py`` fails when README.md does not document a setting listed here, and
+``tests/test_settings.py`` when the table and :class:`Settings` disagree.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from . import clock
-from .errors import ConfigError
+from matcher import clock
+from matcher.errors import ConfigError
 
 
 @dataclass(frozen=True)
@@ -163,6 +165,54 @@ SETTINGS: tuple[Setting, ...] = (
 _BY_NAME = {s.name: s for s in SETTINGS}
 
 
+@dataclass(frozen=True)
+class Settings:
+    """The settings of one process, one attribute per row of :data:`SETTINGS` (lower case)."""
+
+    instance_path: str
+    database_url: str
+    model: str
+    encode_batch_size: int
+    exact_index_limit: int
+    ivf_nprobe: int
+    translate: str
+    candidate_pool: int
+    skill_cover_threshold: float
+    skill_lexical_weight: float
+    skill_weight: float
+    lexical_weight: float
+    gap_cover_threshold: float
+    gap_lexical_weight: float
+    gap_group_threshold: float
+    gap_red_lag_days: int
+    gap_red_min_enterprises: int
+    gap_trend_days: int
+    gap_nearest_courses: int
+    feed_connect_timeout: float
+    feed_read_timeout: float
+    feed_retries: int
+    feed_backoff: float
+    feed_max_bytes: int
+    feed_allow_private: str
+    timezone: str
+    refresh_time: str
+    refresh_timezone: str
+    refresh_misfire_grace: int
+    refresh_lock_ttl: int
+    page_size: int
+    max_page_size: int
+    max_k: int
+    log_level: str
+
+    def overrides(self) -> dict[str, Any]:
+        """These values as ``load_settings`` overrides (``{"MAX_K": 200, ...}``)."""
+        return {f.name.upper(): getattr(self, f.name) for f in fields(self)}
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some values changed (by attribute name), checked like any other."""
+        return load_settings({**self.overrides(), **{k.upper(): v for k, v in changes.items()}})
+
+
 def _coerce(setting: Setting, raw: Any) -> Any:
     if isinstance(setting.default, bool):
         if isinstance(raw, bool):
@@ -180,7 +230,7 @@ def _coerce(setting: Setting, raw: Any) -> Any:
     return str(raw)
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     """Defaults, then ``TALENTMATCH_*`` environment, then ``overrides``."""
     values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
     if os.environ.get("DATABASE_URL"):
@@ -208,4 +258,4 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     clock.use_zone(values["TIMEZONE"])
     values["REFRESH_TIMEZONE"] = values["REFRESH_TIMEZONE"] or values["TIMEZONE"]
     clock.zone_named(values["REFRESH_TIMEZONE"], "REFRESH_TIMEZONE")
-    return values
+    return Settings(**{name.lower(): value for name, value in values.items()})

@@ -7,15 +7,15 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, select
 
 from matcher import clock
-from matcher.catalog import parse_input
+from matcher.catalog import Catalog, parse_input
 from matcher.errors import Conflict
-from matcher.service import Services
-from store import Organization
+from matcher.search import IndexService
+from store import Database, Organization
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ORDER = ("organizations", "courses", "programs", "demands", "students")
@@ -41,8 +41,16 @@ def demo_records(today: date | None = None) -> dict[str, list[dict[str, Any]]]:
     return records
 
 
+class DemoTarget(Protocol):
+    """What loading the demo needs: the store, the catalog that writes, the index to build."""
+
+    db: Database
+    catalog: Catalog
+    index: IndexService
+
+
 def load_demo(
-    services: Services,
+    services: DemoTarget,
     progress: Callable[..., None] | None = None,
 ) -> dict[str, int]:
     """Load every demo file in one go per kind; refuse when organizations already exist."""

@@ -16,9 +16,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from api.wiring import Services
 from embeddings import Encoder
-from matcher.service import Services
-from matcher.vectors import VectorCache
+from matcher.language.vectors import VectorCache
 from seed.loader import load_demo
 from tests.feed_server import FeedServer, feed_server
 

@@ -11,8 +11,8 @@ import pytest
 from flask.testing import FlaskClient
 
 from api.app import create_app
+from api.wiring import Services
 from matcher import clock
-from matcher.service import Services
 
 PROBLEM = "application/problem+json"
 DEMAND = {

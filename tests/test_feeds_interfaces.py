@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from pathlib import Path
@@ -14,10 +15,10 @@ from flask.testing import FlaskClient
 
 from api.app import create_app
 from api.cli import cli
+from api.wiring import Services
 from jobs.refresh import Refresher
 from jobs.schedule import JOB_ID, build_scheduler, nightly_refresh
 from matcher.errors import ConfigError
-from matcher.service import Services
 from tests.feed_server import FeedServer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -133,7 +134,8 @@ def test_nightly_job_is_declared_with_safe_options(services: Services) -> None:
 def test_bad_schedule_settings_are_clear_errors(
     services: Services, setting: str, value: str, message: str
 ) -> None:
-    services.settings[setting] = value
+    # as a hand-edited value would arrive: not through load_settings' own checks
+    services.settings = dataclasses.replace(services.settings, **{setting.lower(): value})
     with pytest.raises(ConfigError, match=message):
         build_scheduler(services, BackgroundScheduler())
 

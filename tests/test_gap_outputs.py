@@ -16,7 +16,7 @@ from werkzeug.serving import make_server
 
 from api.app import create_app
 from api.cli import cli
-from matcher.service import Services
+from api.wiring import Services
 
 PROBLEM = "application/problem+json"
 ITEM_KEYS = {
@@ -116,8 +116,8 @@ def test_rest_empty_store_and_snapshots(client: FlaskClient) -> None:
 
 @pytest.fixture
 def demo_runner(demo: Services, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setenv("TALENTMATCH_INSTANCE_PATH", demo.settings["INSTANCE_PATH"])
-    monkeypatch.setenv("TALENTMATCH_DATABASE_URL", demo.settings["DATABASE_URL"])
+    monkeypatch.setenv("TALENTMATCH_INSTANCE_PATH", demo.settings.instance_path)
+    monkeypatch.setenv("TALENTMATCH_DATABASE_URL", demo.settings.database_url)
     return CliRunner()
 
 

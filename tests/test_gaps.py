@@ -8,16 +8,16 @@ from typing import Any
 import numpy as np
 import pytest
 
+from api.wiring import Services
 from embeddings import Encoder
 from matcher import clock
-from matcher.catalog import parse_input
+from matcher.catalog.writes import parse_input
 from matcher.errors import NotFound, ValidationFailed
-from matcher.gap_rules import GapRules
-from matcher.gaps import parse_as_of
-from matcher.phrasing import encoding_form
-from matcher.service import Services
-from matcher.skills import PhraseVocabulary, content_words, group_phrases, word_overlap
-from matcher.texts import normalise
+from matcher.gaps.analysis import parse_as_of
+from matcher.gaps.rules import GapRules
+from matcher.language.phrasing import encoding_form
+from matcher.language.skills import PhraseVocabulary, content_words, group_phrases, word_overlap
+from matcher.language.texts import normalise
 from store import Course
 
 TODAY = clock.today()  # the consortium's day (TIMEZONE), as reports count days
@@ -339,7 +339,7 @@ def test_demo_skills_that_courses_teach_are_not_gaps(demo: Services) -> None:
 
 
 def test_settings_change_the_rules(consortium: Services, tmp_path: Any) -> None:
-    from matcher.gaps import GapAnalyzer
+    from matcher.gaps.analysis import GapAnalyzer
 
     strict = GapRules(red_lag_days=1000)
     report = GapAnalyzer(consortium.db, consortium.vectors, strict).report()

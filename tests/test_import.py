@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from api.wiring import Services
+from matcher.catalog.importing import import_file
 from matcher.errors import Conflict, ValidationFailed
-from matcher.importing import import_file
-from matcher.service import Services
 
 
 def _count(svc: Services, kind: str) -> int:

@@ -23,17 +23,17 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from api.wiring import Services
 from jobs.feeds import FeedRegistry, parse_feed_input
 from jobs.parse import ParseResult, Posting
 from jobs.upsert import upsert_feed
 from matcher import clock
-from matcher.catalog import parse_input
+from matcher.catalog.importing import import_file
+from matcher.catalog.schemas import INPUT_MODELS
+from matcher.catalog.writes import parse_input
 from matcher.errors import TalentmatchError, ValidationFailed
-from matcher.gaps import parse_as_of
-from matcher.importing import import_file
-from matcher.schemas import INPUT_MODELS
-from matcher.service import Services
-from matcher.vectors import VectorCache
+from matcher.gaps.analysis import parse_as_of
+from matcher.language.vectors import VectorCache
 from store import Course, Demand, Feed, Organization, Program, Student
 from tests.conftest import make_services
 

@@ -19,12 +19,12 @@ from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import OperationalError
 
 from api.app import create_app
+from api.wiring import Services
 from jobs.feeds import FeedRegistry, parse_feed_input
-from matcher.catalog import Catalog, Resolver, parse_input
+from matcher.catalog.writes import Catalog, Resolver, parse_input
 from matcher.errors import Conflict
-from matcher.service import Services
-from matcher.texts import content_hash
-from matcher.vectors import VectorCache
+from matcher.language.texts import content_hash
+from matcher.language.vectors import VectorCache
 from store import Course, Demand, Feed, Organization, Program, TextEmbedding
 from tests.conftest import PostgresDatabases, make_services
 
@@ -316,7 +316,7 @@ def test_a_record_that_could_not_even_be_marked_pending_is_found_by_comparing_ev
         raise OperationalError("INSERT INTO index_pending", {}, ConnectionError("server closed"))
 
     _index_writes_fail(services, monkeypatch)
-    monkeypatch.setattr("matcher.indexing.IndexPending", store_down)
+    monkeypatch.setattr("matcher.search.indexing.IndexPending", store_down)
     course = _create(services, "courses", _course("C1", "Hydraulic systems", ["hydraulic pumps"]))
     monkeypatch.undo()
     assert services.index.pending() == {}  # no mark was stored
@@ -335,7 +335,7 @@ def test_the_next_write_of_any_process_indexes_a_pending_record(
     pending = _create(first, "courses", _course("C1", "Hydraulic systems", ["hydraulic pumps"]))
     monkeypatch.undo()
     other = make_services(
-        store, tmp_path, None, shared_vectors, DATABASE_URL=first.settings["DATABASE_URL"]
+        store, tmp_path, None, shared_vectors, DATABASE_URL=first.settings.database_url
     )
     written = _create(other, "courses", _course("C2", "Welding", ["TIG welding"]))
     assert set(other.index.collection("courses").hashes) == {pending["id"], written["id"]}

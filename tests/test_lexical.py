@@ -8,13 +8,13 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import insert
 
+from api.wiring import Services
 from embeddings import Encoder
-from matcher.indexing import texts_by_id
-from matcher.lexical import Bm25Index, lexical_terms
-from matcher.phrasing import TextForm
-from matcher.schemas import DemandIn
-from matcher.service import Services
-from matcher.vectors import VectorCache
+from matcher.catalog.schemas import DemandIn
+from matcher.language.phrasing import TextForm
+from matcher.language.vectors import VectorCache
+from matcher.search.indexing import texts_by_id
+from matcher.search.lexical import Bm25Index, lexical_terms
 from store import Demand, Organization
 
 ENGLISH = TextForm(translate=True)

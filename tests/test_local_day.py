@@ -20,17 +20,17 @@ from sqlalchemy import select
 
 from api.app import create_app
 from api.cli import cli
+from api.wiring import Services
 from jobs.feeds import FeedRegistry, parse_feed_input
 from jobs.refresh import Refresher
 from jobs.schedule import JOB_ID, build_scheduler, nightly_refresh
 from matcher import clock
-from matcher.catalog import parse_input, parse_input_model
+from matcher.catalog.schemas import DemandIn
+from matcher.catalog.writes import parse_input, parse_input_model
 from matcher.errors import ConfigError, ValidationFailed
-from matcher.gaps import parse_as_of
-from matcher.schemas import DemandIn
-from matcher.service import Services
+from matcher.gaps.analysis import parse_as_of
+from matcher.language.vectors import VectorCache
 from matcher.settings import load_settings
-from matcher.vectors import VectorCache
 from store import Demand, GapSnapshot
 from tests.conftest import PostgresDatabases, make_services
 from tests.feed_server import FeedServer
@@ -255,10 +255,10 @@ def test_feed_dates_are_local_days(feed_services: Services, server: FeedServer) 
 def test_timezone_setting_is_an_iana_zone_and_the_refresh_zone_follows_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    assert load_settings()["TIMEZONE"] == "Asia/Shanghai"
+    assert load_settings().timezone == "Asia/Shanghai"
     monkeypatch.setenv("TALENTMATCH_TIMEZONE", "Europe/Berlin")
     settings = load_settings()
-    assert (settings["TIMEZONE"], settings["REFRESH_TIMEZONE"]) == ("Europe/Berlin",) * 2
+    assert (settings.timezone, settings.refresh_timezone) == ("Europe/Berlin",) * 2
     assert clock.zone().key == "Europe/Berlin"  # what input models judge "the future" by
     for bad in ("Mars/Olympus", "asia/shanghai", "Asia", "localtime", "../etc/passwd"):
         with pytest.raises(ConfigError, match=f"setting TIMEZONE: unknown time zone '{bad}'"):

@@ -12,8 +12,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from api.wiring import Services
 from matcher.errors import ConfigError
-from matcher.service import Services
 from store import Base, Database, upgrade_schema
 from store.db import downgrade_schema
 from store.models import identity_key

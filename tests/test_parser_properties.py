@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from jobs.parse import CSV_COLUMNS, ParseError, ParseResult, Posting, parse_feed
-from matcher.texts import normalise, split_skill_list
+from matcher.language.texts import normalise, split_skill_list
 
 BOUNDED = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KINDS = {"job", "internship", "apprenticeship", "training"}

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from api.wiring import Services
 from bench.quality.metrics import score
 from bench.quality.run import Candidate, rerank
 from matcher.errors import ConfigError
-from matcher.service import Services
 from matcher.settings import load_settings
 from store import Demand
 

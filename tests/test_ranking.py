@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from matcher.ranking import Filters
-from matcher.service import Services
-from matcher.skill_similarity import PhraseTable
-from matcher.texts import course_phrases
+from api.wiring import Services
+from matcher.language.skill_similarity import PhraseTable
+from matcher.language.texts import course_phrases
+from matcher.search.ranking import Filters
 from store import Course, Demand, Program, Student
 
 

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from api.wiring import Services
 from embeddings.index import IndexStore
 from jobs.feeds import FeedPatch, FeedRegistry, parse_feed_input
 from jobs.lock import DatabaseLock, LockHeld
 from jobs.refresh import Refresher
-from matcher.service import Services
 from store import Demand, GapSnapshot
 from tests.conftest import PostgresDatabases, make_services
 from tests.feed_server import FeedServer
@@ -359,7 +359,7 @@ def test_a_crash_between_index_build_and_swap_keeps_the_old_index_serving(
 
 def make_services_like(svc: Services) -> Services:
     """A second process's view (a web worker): same store and index folder, own state."""
-    return Services.from_environment(dict(svc.settings), svc.vectors)
+    return Services.from_environment(svc.settings.overrides(), svc.vectors)
 
 
 def test_two_refreshes_at_once_one_is_refused(svc: Services, server: FeedServer) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from matcher.texts import course_offer_phrases, split_skill_list
+from matcher.language.texts import course_offer_phrases, split_skill_list
 
 
 def test_terms_and_fixed_phrases_in_a_comma_list_stay_whole() -> None:

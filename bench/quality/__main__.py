@@ -20,7 +20,7 @@ import numpy as np
 
 from bench.common import fresh_services
 from embeddings import Encoder
-from matcher.ranking import FusionWeights
+from matcher.search import FusionWeights
 
 from . import bilingual_set, demo_set, esco_set
 from .evalset import EvalSet

@@ -25,8 +25,8 @@ import numpy as np
 
 from bench.esco import load_skills
 from embeddings import Encoder
-from matcher import phrasing
-from matcher.schemas import CourseIn, DemandIn, OrganizationIn
+from matcher.catalog import CourseIn, DemandIn, OrganizationIn
+from matcher.language import phrasing
 
 from .evalset import EvalSet, Query
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from bench.esco import EscoSkill, load_skills
 from embeddings import Encoder
-from matcher.schemas import CourseIn, DemandIn, OrganizationIn, ProgramIn, StudentIn
+from matcher.catalog import CourseIn, DemandIn, OrganizationIn, ProgramIn, StudentIn
 
 from .evalset import EvalSet, Query
 

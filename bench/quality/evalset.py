@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from matcher.schemas import CourseIn, DemandIn, OrganizationIn, ProgramIn, StudentIn
+from matcher.catalog import CourseIn, DemandIn, OrganizationIn, ProgramIn, StudentIn
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from matcher.ranking import Filters, FusionWeights
-from matcher.service import Services
-from matcher.texts import entity_text
+from api.wiring import Services
+from matcher.language import entity_text
+from matcher.search import Filters, FusionWeights
 from store import Course, Demand, Program, Student
 
 from .evalset import DIRECTIONS, EvalSet, Query

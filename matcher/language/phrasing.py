@@ -21,7 +21,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .texts import normalise
+from matcher.language.texts import normalise
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,9 @@ def has_chinese(text: str) -> bool:
 
 
 def _table(name: str) -> dict[str, str]:
-    """A two-column TSV from ``matcher/data``; lines starting with '#' are comments."""
+    """A two-column TSV from ``matcher/language/data``; lines starting with '#' are comments."""
     entries: dict[str, str] = {}
-    text = resources.files("matcher").joinpath("data", name).read_text(encoding="utf-8")
+    text = resources.files("matcher.language").joinpath("data", name).read_text(encoding="utf-8")
     for line in text.splitlines():
         if not line.strip() or line.startswith("#"):
             continue

@@ -18,13 +18,13 @@ Every number here is a setting (``GAP_*`` in ``matcher/settings.py``, documented
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import clock
-from .errors import ConfigError
+from matcher import clock
+from matcher.errors import ConfigError
+from matcher.settings import Settings
 
 RED, YELLOW, GREEN = "red", "yellow", "green"
 SEVERITY_ORDER = {RED: 0, YELLOW: 1, GREEN: 2}
@@ -43,16 +43,16 @@ class GapRules:
     timezone: ZoneInfo = field(default_factory=clock.zone)
 
     @classmethod
-    def from_settings(cls, settings: Mapping[str, Any]) -> GapRules:
+    def from_settings(cls, settings: Settings) -> GapRules:
         rules = cls(
-            cover_threshold=settings["GAP_COVER_THRESHOLD"],
-            group_threshold=settings["GAP_GROUP_THRESHOLD"],
-            lexical_weight=settings["GAP_LEXICAL_WEIGHT"],
-            red_lag_days=settings["GAP_RED_LAG_DAYS"],
-            red_min_enterprises=settings["GAP_RED_MIN_ENTERPRISES"],
-            trend_days=settings["GAP_TREND_DAYS"],
-            nearest_courses=settings["GAP_NEAREST_COURSES"],
-            timezone=clock.zone_named(settings["TIMEZONE"]),
+            cover_threshold=settings.gap_cover_threshold,
+            group_threshold=settings.gap_group_threshold,
+            lexical_weight=settings.gap_lexical_weight,
+            red_lag_days=settings.gap_red_lag_days,
+            red_min_enterprises=settings.gap_red_min_enterprises,
+            trend_days=settings.gap_trend_days,
+            nearest_courses=settings.gap_nearest_courses,
+            timezone=clock.zone_named(settings.timezone),
         )
         for name in ("cover_threshold", "group_threshold"):
             if not 0.0 < getattr(rules, name) <= 1.0:

@@ -2,10 +2,11 @@
 
 Every write is one transaction: records are resolved and checked, written, their texts and
 skill phrases encoded (only what this model has not seen), then committed; the indexes are
-synced for the touched ids after the commit. A sync that fails there does not undo or fail
-the write: the ids are marked pending and the next sync takes them
-(``IndexService.sync_after_write``). If the sync does not happen at all (a crash), the next
-full ``IndexService.sync()`` finds the difference by text hash and applies it.
+synced for the touched ids after the commit, through the ``after_write`` hook the process
+wires in (``IndexService.sync_after_write``: the catalog does not know the search package). A
+sync that fails there does not undo or fail the write: the ids are marked pending and the next
+sync takes them. If the sync does not happen at all (a crash), the next full sync finds the
+difference by text hash and applies it.
 
 Names and course codes are unique by ``identity_key`` (case, width and spacing aside), both
 in the checks here and in the database's constraints. A constraint the database enforces
@@ -16,7 +17,7 @@ with nothing written.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -26,15 +27,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from store import Course, Database, Demand, Feed, Organization, Program, Student
-from store.db import Violation, violation_of
-from store.models import identity_key
-
-from . import clock
-from .errors import Conflict, NotFound, ValidationFailed
-from .indexing import IndexService
-from .records import RECORDERS
-from .schemas import (
+from matcher import clock
+from matcher.catalog.records import RECORDERS
+from matcher.catalog.schemas import (
     INPUT_MODELS,
     CourseIn,
     DemandIn,
@@ -43,8 +38,11 @@ from .schemas import (
     ProgramIn,
     StudentIn,
 )
-from .texts import content_hash, course_phrases, entity_text
-from .vectors import VectorCache
+from matcher.errors import Conflict, NotFound, ValidationFailed
+from matcher.language import VectorCache, content_hash, course_phrases, entity_text
+from store import Course, Database, Demand, Feed, Organization, Program, Student
+from store.db import Violation, violation_of
+from store.models import identity_key
 
 M = TypeVar("M", bound=InputModel)
 
@@ -223,13 +221,20 @@ class Resolver:
         return program
 
 
+Touched = Mapping[str, Iterable[int]]
+"""Ids a write touched, per indexed collection (demands, courses, programs, students)."""
+
+
 class Catalog:
     """The one place entities are written; REST, CLI import and seeding all come through here."""
 
-    def __init__(self, db: Database, vectors: VectorCache, index: IndexService) -> None:
+    def __init__(
+        self, db: Database, vectors: VectorCache, after_write: Callable[[Touched], None]
+    ) -> None:
+        """``after_write`` gets the ids a committed write touched, per collection."""
         self.db = db
         self.vectors = vectors
-        self.index = index
+        self.after_write = after_write
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -300,7 +305,7 @@ class Catalog:
             session.flush()
             touched = self.stamp(session, entities, progress)
             ids = [e.id for e in entities]
-        self.index.sync_after_write(touched)
+        self.after_write(touched)
         return ids
 
     def update(self, kind: str, entity_id: int, patch: dict[str, Any]) -> dict[str, Any]:
@@ -333,7 +338,7 @@ class Catalog:
             self._assign(session, resolver, kind, entity, record)
             session.flush()
             touched = self.stamp(session, [entity])
-        self.index.sync_after_write(touched)
+        self.after_write(touched)
         return self.get(kind, entity_id)
 
     def delete(self, kind: str, entity_id: int) -> None:
@@ -353,7 +358,7 @@ class Catalog:
             touched = self.stamp(session, dependents)
         if kind in ("demands", "courses", "programs", "students"):
             touched.setdefault(kind, set()).add(entity_id)
-        self.index.sync_after_write(touched)
+        self.after_write(touched)
 
     # -- helpers -----------------------------------------------------------------------------
 

@@ -20,10 +20,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from embeddings import Encoder
+from matcher.language.phrasing import TextForm
+from matcher.language.texts import content_hash
 from store.models import TextEmbedding
-
-from .phrasing import TextForm
-from .texts import content_hash
 
 _LOOKUP_CHUNK = 500
 

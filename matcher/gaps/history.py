@@ -16,12 +16,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from matcher import clock
+from matcher.catalog import iso
+from matcher.gaps.analysis import GapAnalyzer
+from matcher.language import normalise
 from store import Database, GapSnapshot
-
-from . import clock
-from .gaps import GapAnalyzer
-from .records import iso
-from .texts import normalise
 
 
 def _keys(item: dict[str, Any]) -> set[str]:

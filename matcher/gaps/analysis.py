@@ -40,22 +40,22 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from store import Course, Database, Demand, Organization
-
-from . import clock
-from .errors import NotFound, ValidationFailed
-from .gap_rules import SEVERITY_ORDER, GapRules
-from .phrasing import encoding_form
-from .skills import (
+from matcher import clock
+from matcher.errors import NotFound, ValidationFailed
+from matcher.gaps.rules import SEVERITY_ORDER, GapRules
+from matcher.language import (
     PhraseVocabulary,
     SkillGroup,
+    VectorCache,
     content_words,
+    course_offer_phrases,
     demand_phrases,
+    encoding_form,
     group_phrases,
+    normalise,
     word_overlap,
 )
-from .texts import course_offer_phrases, normalise
-from .vectors import VectorCache
+from store import Course, Database, Demand, Organization
 
 _SEARCH_DEPTH = 64  # course phrases looked at per skill: enough for the nearest courses
 _CACHED_REPORTS = 16

@@ -16,8 +16,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from .phrasing import has_chinese
-from .texts import normalise, unique_phrases
+from matcher.language.phrasing import has_chinese
+from matcher.language.texts import normalise, unique_phrases
 
 _WORD = re.compile(r"[\w+#]+(?:[./-][\w+#]+)*")
 _CONTENT_WORD = re.compile(r"[a-z0-9+#]+")

@@ -16,9 +16,9 @@ import numpy as np
 from scipy import sparse
 from sqlalchemy.orm import Session
 
-from .phrasing import encoding_form
-from .skills import content_words
-from .vectors import VectorCache
+from matcher.language.phrasing import encoding_form
+from matcher.language.skills import content_words
+from matcher.language.vectors import VectorCache
 
 _VOCABULARY: dict[str, int] = {}  # content word → column, shared by all tables
 _vocabulary_lock = threading.Lock()

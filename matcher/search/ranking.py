@@ -30,16 +30,21 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from matcher import clock
+from matcher.errors import NotFound, ValidationFailed
+from matcher.language import (
+    MATCHABLE_CHARACTER,
+    MAX_TEXT_CHARS,
+    PhraseTable,
+    VectorCache,
+    course_phrases,
+    entity_text,
+    split_skill_list,
+    unique_phrases,
+)
+from matcher.search.indexing import IndexService
+from matcher.search.lexical import LEXICAL_COLLECTIONS, LexicalChannel, LexicalHits
 from store import Course, Database, Demand, Organization, Program, Student
-
-from . import clock
-from .errors import NotFound, ValidationFailed
-from .indexing import IndexService
-from .lexical import LEXICAL_COLLECTIONS, LexicalChannel, LexicalHits
-from .schemas import MATCHABLE_CHARACTER, MAX_TEXT_CHARS
-from .skill_similarity import PhraseTable
-from .texts import course_phrases, entity_text, split_skill_list, unique_phrases
-from .vectors import VectorCache
 
 DEMAND_TARGETS = ("courses", "programs", "students")
 TEXT_TARGETS = ("demands", "courses", "programs")

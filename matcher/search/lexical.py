@@ -27,10 +27,8 @@ from scipy import sparse
 from sqlalchemy.orm import Session
 
 from embeddings import VectorIndex
-
-from .indexing import IndexService, texts_by_id
-from .phrasing import TextForm, chinese_words, has_chinese
-from .texts import normalise
+from matcher.language import TextForm, chinese_words, has_chinese, normalise
+from matcher.search.indexing import IndexService, texts_by_id
 
 log = logging.getLogger(__name__)
 

@@ -6,9 +6,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from matcher import clock
 from store import Course, Demand, Organization, Program, Student
-
-from . import clock
 
 
 def iso(value: datetime | date | None) -> str | None:

@@ -25,20 +25,12 @@ from pydantic import (
 )
 from pydantic.json_schema import JsonDict
 
-from . import clock
+from matcher import clock
+from matcher.language import MAX_TEXT_CHARS
 
-MAX_TEXT_CHARS = 20_000
 FIRST_YEAR = 1900
 LAST_YEAR = 2999
 YEARS_PATTERN = r"^(?:19|2[0-9])[0-9]{2}-"
-MATCHABLE_CHARACTER = (
-    "[0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3040-\u30ff"
-    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
-)
-"""A letter or digit of the scripts the product reads: free text must hold one to be matched.
-
-Written as an explicit class, not ``\\w``, so that clients of every language read the OpenAPI
-pattern the same way (ECMAScript's ``\\w`` is ASCII only)."""
 NOT_AFTER_TODAY = "x-not-after-today"
 """Marks a date schema that the OpenAPI document bounds by today (``api.openapi``)."""
 MAX_LIST_ITEMS = 64

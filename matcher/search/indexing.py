@@ -28,11 +28,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from embeddings import IndexStore, VectorIndex
 from embeddings.index import FLAT, IVF, Snapshot
+from matcher.language import VectorCache, entity_text
 from store import Course, Database, Demand, Program, Student
 from store.models import IndexPending
-
-from .texts import entity_text
-from .vectors import VectorCache
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,17 @@ _SPACES = re.compile(r"\s+")
 _EDGE_PUNCTUATION = " \t\r\n.,;:!?。，；：！？、·-–—()[]{}\"'“”‘’"
 _SENTENCE = re.compile(r"[.。!?！？;；\n]+")
 
+MAX_TEXT_CHARS = 20_000
+"""Longest text (description, free-text query) the product reads."""
+MATCHABLE_CHARACTER = (
+    "[0-9A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff\u3040-\u30ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
+"""A letter or digit of the scripts the product reads: free text must hold one to be matched.
+
+Written as an explicit class, not ``\\w``, so that clients of every language read the OpenAPI
+pattern the same way (ECMAScript's ``\\w`` is ASCII only)."""
+
 
 def normalise(text: str) -> str:
     """Unicode NFKC, lower case, one space between words, no punctuation at the edges."""

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog, parse_input
-from .errors import TalentmatchError, ValidationFailed
-from .schemas import INPUT_MODELS, InputModel
+from matcher.catalog.schemas import INPUT_MODELS, InputModel
+from matcher.catalog.writes import Catalog, parse_input
+from matcher.errors import TalentmatchError, ValidationFailed
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 

@@ -1,0 +1,78 @@
+"""The composition root: the store, encoder, indexes and domain services of one process.
+
+Built where processes start — the app factory (``create_app``) and the CLI (``services_of``,
+which also runs the worker) — and handed to what needs it. The domain (``matcher``) never
+builds its own collaborators, and ``jobs`` relies only on the parts its protocols name
+(``jobs.needs.RefreshServices``), which this object provides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from embeddings import Encoder, IndexStore
+from matcher.catalog import Catalog
+from matcher.errors import ConfigError
+from matcher.gaps import GapAnalyzer, GapHistory, GapRules
+from matcher.language import TextForm, VectorCache
+from matcher.search import FusionWeights, IndexService, LexicalChannel, Matcher
+from matcher.settings import Settings, load_settings
+from store import Database, upgrade_schema
+
+
+class Services:
+    """Everything a command, a web worker or the refresh worker needs.
+
+    Nothing heavy happens here: the model loads on the first encoding, indexes on the first
+    match.
+    """
+
+    def __init__(self, settings: Settings, vectors: VectorCache | None = None) -> None:
+        """``vectors`` lets several instances share one loaded model (tests, benchmarks)."""
+        self.settings = settings
+        self.instance_path = Path(self.settings.instance_path)
+        self.db = Database(self.settings.database_url)
+        if vectors is None:
+            encoder = Encoder(self.settings.model, self.settings.encode_batch_size)
+            form = TextForm.for_model(encoder.model_name, self.settings.translate)
+            vectors = VectorCache(encoder, form)
+        self.vectors = vectors
+        self.encoder = self.vectors.encoder
+        self.index = IndexService(
+            self.db,
+            self.vectors,
+            IndexStore(self.instance_path / "index", self.settings.ivf_nprobe),
+            self.settings.exact_index_limit,
+        )
+        self.catalog = Catalog(self.db, self.vectors, self.index.sync_after_write)
+        self.matcher = Matcher(
+            self.db,
+            self.vectors,
+            self.index,
+            LexicalChannel(self.index, self.vectors.form),
+            candidate_pool=self.settings.candidate_pool,
+            weights=FusionWeights(self.settings.lexical_weight, self.settings.skill_weight),
+            cover_threshold=self.settings.skill_cover_threshold,
+            skill_lexical_weight=self.settings.skill_lexical_weight,
+        )
+        self.gaps = GapAnalyzer(self.db, self.vectors, GapRules.from_settings(self.settings))
+        self.gap_history = GapHistory(self.db, self.gaps)
+
+    @classmethod
+    def from_environment(
+        cls, overrides: Mapping[str, Any] | None = None, vectors: VectorCache | None = None
+    ) -> Services:
+        return cls(load_settings(overrides), vectors)
+
+    def init_schema(self) -> None:
+        """Create or migrate the database to the newest schema."""
+        upgrade_schema(self.db)
+
+    def require_schema(self) -> None:
+        if not self.db.has_schema():
+            raise ConfigError("the database has no schema yet: run `talentmatch init` first")
+
+    def close(self) -> None:
+        self.db.dispose()

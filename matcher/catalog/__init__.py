@@ -1,0 +1,70 @@
+"""The catalog: organizations, demands, programs, courses and students, validated and written.
+
+Input models (what a person may send), the one output shape of each record, the writes that
+keep stored vectors in step (the index is told through the ``after_write`` hook), and imports
+from files. It uses the language layer and knows nothing of search or gaps.
+"""
+
+from matcher.catalog.importing import import_file
+from matcher.catalog.records import iso
+from matcher.catalog.schemas import (
+    FIRST_YEAR,
+    INPUT_MODELS,
+    MAX_ID,
+    NOT_AFTER_TODAY,
+    CourseIn,
+    DemandIn,
+    Id,
+    InputModel,
+    OptionalInt,
+    OptionalName,
+    OrganizationIn,
+    ProgramIn,
+    StudentIn,
+    at_most,
+    http_url,
+    integral,
+    url_schema,
+)
+from matcher.catalog.writes import (
+    ENTITIES,
+    SINGULAR,
+    Catalog,
+    Resolver,
+    Touched,
+    constraint_conflicts,
+    parse_input,
+    parse_input_model,
+    validation_errors,
+)
+
+__all__ = [
+    "ENTITIES",
+    "FIRST_YEAR",
+    "INPUT_MODELS",
+    "MAX_ID",
+    "NOT_AFTER_TODAY",
+    "SINGULAR",
+    "Catalog",
+    "CourseIn",
+    "DemandIn",
+    "Id",
+    "InputModel",
+    "OptionalInt",
+    "OptionalName",
+    "OrganizationIn",
+    "ProgramIn",
+    "Resolver",
+    "StudentIn",
+    "Touched",
+    "at_most",
+    "constraint_conflicts",
+    "http_url",
+    "import_file",
+    "integral",
+    "iso",
+    "parse_input",
+    "parse_input_model",
+    "url_schema",
+    "validation_errors",
+]
