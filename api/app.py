@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from apiflask import APIFlask
+from flask import Response
 
 from api.wiring import Services
 from matcher.settings import load_settings
@@ -34,6 +35,8 @@ def create_app(
         docs_path="/api/docs",
     )
     app.config["JSON_SORT_KEYS"] = False
+    # the largest honest body (a 20,000-character description and 64 skills) is far below
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     app.config["VALIDATION_ERROR_STATUS_CODE"] = 422
     app.config["SPEC_FORMAT"] = "json"
     app.config["INFO"] = {
@@ -49,4 +52,16 @@ def create_app(
     app.register_blueprint(rest_jobs.bp)
     app.register_blueprint(web.bp)
 
+    app.after_request(_no_type_without_body)
     return app
+
+
+MAX_BODY_BYTES = 2**20
+"""Request bodies beyond this are refused (413) before they are read."""
+
+
+def _no_type_without_body(response: Response) -> Response:
+    """A 204 has no body, so no content type either."""
+    if response.status_code == 204:
+        response.headers.pop("Content-Type", None)
+    return response

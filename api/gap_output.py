@@ -37,6 +37,22 @@ _environment = Environment(
 )
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: Any) -> Any:
+    """A text cell as a spreadsheet shows it, never as a formula (OWASP CSV injection).
+
+    Skills and names come from postings anyone may publish: ``=HYPERLINK(...)`` opened in
+    Excel or WPS would run. Such text gets a leading apostrophe; numbers stay numbers.
+    """
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(report: dict[str, Any]) -> str:
     """One row per demanded skill; lists joined with " | "."""
     buffer = io.StringIO()
@@ -44,16 +60,15 @@ def to_csv(report: dict[str, Any]) -> str:
     writer.writeheader()
     for item in report["items"]:
         nearest = item["nearest_courses"][0] if item["nearest_courses"] else {}
-        writer.writerow(
-            {
-                **{k: item[k] for k in CSV_COLUMNS if k in item},
-                "nearest_course": nearest.get("title", ""),
-                "nearest_similarity": nearest.get("similarity", ""),
-                "phrases": " | ".join(item["phrases"]),
-                "enterprise_names": " | ".join(item["enterprise_names"]),
-                "demand_ids": " ".join(map(str, item["demand_ids"])),
-            }
-        )
+        row = {
+            **{k: item[k] for k in CSV_COLUMNS if k in item},
+            "nearest_course": nearest.get("title", ""),
+            "nearest_similarity": nearest.get("similarity", ""),
+            "phrases": " | ".join(_cell(p) for p in item["phrases"]),
+            "enterprise_names": " | ".join(_cell(n) for n in item["enterprise_names"]),
+            "demand_ids": " ".join(map(str, item["demand_ids"])),
+        }
+        writer.writerow({k: _cell(v) for k, v in row.items()})
     return buffer.getvalue()
 
 

@@ -8,7 +8,7 @@ adds what only the application knows:
 * limits that are settings (``MAX_PAGE_SIZE``, ``MAX_K``) appear as ``maximum`` of the
   parameters they bound, so a request the document calls valid is never refused;
 * days that may not lie in the future (``posted_at``, ``as_of``) get a ``pattern`` of the
-  days up to today in the consortium's time zone;
+  days up to today in the consortium's time zone (the document is made anew each local day);
 * extra media types of an answer (the gap report as CSV).
 
 ``tests/test_api_contract.py`` runs schemathesis against the document to keep it honest.
@@ -16,23 +16,25 @@ adds what only the application knows:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
+from functools import wraps
 from typing import Any
 
 from apiflask import APIFlask
+from flask import Response, jsonify
 
 from matcher import clock
 from matcher.catalog import FIRST_YEAR, MAX_ID, NOT_AFTER_TODAY
 from matcher.settings import Settings
 
-PROBLEM_TYPE = "application/problem+json"
+from .errors import PROBLEM_TYPE
 
 ERROR_DESCRIPTIONS = {
     400: "The body is not valid JSON",
     404: "No such record",
     409: "Conflicts with a stored record (a duplicate name, code or URL)",
-    413: "The body is too large",
+    413: "The body is larger than 1 MiB",
     415: "The body is not JSON",
     422: "Invalid input: the problem's `errors` name each field",
     500: "Unexpected error (logged; its cause is never sent)",
@@ -104,7 +106,32 @@ def _bound(parameter_or_schema: dict[str, Any], maximum: int) -> None:
     schema["maximum"] = maximum
 
 
+def _fresh_each_day(app: APIFlask) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The spec view, serving a document made anew when the consortium's day has turned.
+
+    APIFlask caches the document it first made; the days bound by today would then stop
+    moving at midnight. One document per local day keeps the bound true and the view cheap.
+    """
+    made: dict[str, Any] = {}
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def spec_view(*args: Any, **kwargs: Any) -> Response:
+            today = clock.today()
+            if made.get("day") != today:
+                made["document"], made["day"] = app.spec, today  # app.spec rebuilds
+            response = jsonify(made["document"])
+            response.mimetype = app.config["JSON_SPEC_MIMETYPE"]
+            return response
+
+        return spec_view
+
+    return decorator
+
+
 def init_app(app: APIFlask, settings: Settings) -> None:
+    app.config["SPEC_DECORATORS"] = [_fresh_each_day(app)]
+
     @app.spec_processor
     def _true_spec(spec: dict[str, Any]) -> dict[str, Any]:
         schemas = spec.setdefault("components", {}).setdefault("schemas", {})
@@ -114,14 +141,16 @@ def init_app(app: APIFlask, settings: Settings) -> None:
         problem = {PROBLEM_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
         limits = {"per_page": settings.max_page_size, "k": settings.max_k}
         for method, path, operation in _operations(spec):
+            if "requestBody" in operation:
+                operation["requestBody"]["required"] = True
+                # every body is read under MAX_CONTENT_LENGTH (api.app)
+                operation["responses"].setdefault("413", {"description": ERROR_DESCRIPTIONS[413]})
             for status, response in operation["responses"].items():
                 if int(status) >= 400:
                     response["content"] = problem
-            if "requestBody" in operation:
-                operation["requestBody"]["required"] = True
             for parameter in operation.get("parameters", []):
                 if parameter.get("in") == "path" and parameter["name"].endswith("_id"):
-                    # Werkzeug's int converter with bounds reads as a string to APIFlask.
+                    # ids are 32-bit keys; a larger one is not found (rest.ids_in_range)
                     parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
                 if parameter.get("in") == "query":
                     _query_parameter(parameter)

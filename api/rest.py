@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from apiflask import APIBlueprint
 from flask import current_app, url_for
@@ -18,7 +18,15 @@ from pydantic import (
 )
 
 from api.wiring import Services
-from matcher.catalog import INPUT_MODELS, MAX_ID, SINGULAR, InputModel, at_most, integral
+from matcher.catalog import (
+    INPUT_MODELS,
+    MAX_ID,
+    SINGULAR,
+    InputModel,
+    at_most,
+    by_id_or_name,
+    integral,
+)
 from matcher.catalog import Id as BodyId
 from matcher.errors import NotFound, ValidationFailed
 from matcher.language import MATCHABLE_CHARACTER, MAX_TEXT_CHARS
@@ -158,38 +166,49 @@ class TextMatchIn(InputModel):
     active_only: bool = Field(True, description="Demands: only active ones.")
 
 
+class _PatchBody(InputModel):
+    """A PATCH body: "give X_id or X, not both" still holds for the fields it carries."""
+
+    pairs: ClassVar[tuple[tuple[str, str], ...]] = ()
+
+    @model_validator(mode="after")
+    def _not_both(self) -> _PatchBody:
+        for by_id, by_name in self.pairs:
+            if getattr(self, by_id) is not None and getattr(self, by_name) is not None:
+                raise ValueError(f"give either {by_id} or {by_name}, not both")
+        return self
+
+
 def _partial(model: type[InputModel]) -> type[InputModel]:
     """The same fields, each optional: a PATCH body.
 
     A field keeps its constraints; it may be ``null`` only where the full record allows that.
-    The merged record is then validated whole (``Catalog.update``).
+    "At least one of X_id and X" is the stored record's business: the merged record is
+    validated whole (``Catalog.update``; a conflict with what is stored is a 409).
     """
     fields: dict[str, Any] = {
         name: (info.rebuild_annotation(), Field(None, description=info.description))
         for name, info in model.model_fields.items()
     }
-    extra = model.model_config.get("json_schema_extra")
-    pairs = [  # "not both" still holds for a patch; "at least one" is the stored record's
-        (a, b)
-        for a, b in (("enterprise_id", "enterprise"), ("school_id", "school"))
-        if a in fields and b in fields
-    ]
-    base: type[InputModel] = InputModel
-    if pairs and extra:
-        base = type(
-            f"{model.__name__}PatchBase",
-            (InputModel,),
-            {"model_config": ConfigDict(json_schema_extra=_not_both(pairs))},
+    pairs = tuple(
+        (by_id, by_name)
+        for by_id, by_name in (
+            ("enterprise_id", "enterprise"),
+            ("school_id", "school"),
+            ("program_id", "program"),
         )
+        if by_id in fields and by_name in fields
+    )
+    rules = [by_id_or_name(by_id, by_name, required=False) for by_id, by_name in pairs]
+    base = type(
+        f"{model.__name__}PatchBody",
+        (_PatchBody,),
+        {
+            "pairs": pairs,
+            "model_config": ConfigDict(json_schema_extra={"allOf": rules} if rules else None),
+        },
+    )
     return create_model(f"{model.__name__}Patch", __base__=base, **fields)
-
-
-def _not_both(pairs: list[tuple[str, str]]) -> dict[str, Any]:
-    rules = [
-        {"not": {"required": [a, b], "properties": {a: {"type": "integer"}, b: {"type": "string"}}}}
-        for a, b in pairs
-    ]
-    return {"allOf": rules}
 
 
 def _at_most(field: str, value: int, limit: int) -> int:
@@ -197,6 +216,19 @@ def _at_most(field: str, value: int, limit: int) -> int:
     if value > limit:
         raise ValidationFailed(f"query: field '{field}': at most {limit}")
     return value
+
+
+def _filters_fit(body: TextMatchIn) -> None:
+    """A filter the target does not have is refused, not silently ignored."""
+    given = body.model_fields_set
+    unfit = (
+        {"school_id"} & given
+        if body.target == "demands"
+        else {"kind", "active_only", "city"} & given
+    )
+    if unfit:
+        field = sorted(unfit)[0]
+        raise ValidationFailed(f"body: field '{field}': not a filter of {body.target}")
 
 
 def _k(k: int) -> int:
@@ -340,6 +372,8 @@ for _kind in INPUT_MODELS:
 
 
 def demand_matches(item_id: int, query_data: SupplyQuery) -> dict[str, Any]:
+    if query_data.city is not None and query_data.target != "students":
+        raise ValidationFailed("query: field 'city': only students are filtered by city")
     results = services().matcher.match_demand(
         item_id,
         query_data.target,
@@ -391,6 +425,7 @@ _demand_side("students", "Internships and jobs for a student, with courses for m
 
 
 def text_match(json_data: TextMatchIn) -> dict[str, Any]:
+    _filters_fit(json_data)
     results = services().matcher.match_text(
         json_data.text,
         json_data.target,

@@ -41,7 +41,6 @@ def _query_bool(value: object) -> object:
     return value
 
 
-QueryInt = Annotated[int, BeforeValidator(query_int)]
 QueryBool = Annotated[bool, BeforeValidator(_query_bool)]
 QueryId = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(query_int)]
 QueryLimit = Annotated[int, Field(ge=1, le=1000), BeforeValidator(query_int)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -205,20 +205,90 @@ def test_a_patch_that_would_leave_the_record_invalid_conflicts(client: FlaskClie
     assert client.get(f"/api/v1/demands/{demand['id']}").get_json()["enterprise"] == "Acme"
 
 
+def _day_pattern(client: FlaskClient) -> str:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    posted = spec["components"]["schemas"]["DemandIn"]["properties"]["posted_at"]["anyOf"]
+    return next(b["pattern"] for b in posted if b["format"] == "date")
+
+
 def test_days_in_the_document_end_today_in_the_consortium(client: FlaskClient) -> None:
     one_am_in_shanghai = datetime(2026, 12, 1, 1, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     with clock.fixed(one_am_in_shanghai):
-        spec = client.get("/api/v1/openapi.json").get_json()
-        posted = spec["components"]["schemas"]["DemandIn"]["properties"]["posted_at"]["anyOf"]
-        day = next(b["pattern"] for b in posted if b["format"] == "date")
+        day = _day_pattern(client)
         assert re.match(day, "2026-12-01") and re.match(day, "1900-01-01")
         assert not re.match(day, "2026-12-02") and not re.match(day, "1899-12-31")
-        assert (
-            client.post("/api/v1/demands", json={**DEMAND, "posted_at": "2026-12-01"}).status_code
-            == 201
-        )
+        posted_today = client.post("/api/v1/demands", json={**DEMAND, "posted_at": "2026-12-01"})
+        assert posted_today.status_code == 201
         _assert_problem(
             client.post("/api/v1/demands", json={**DEMAND, "posted_at": "2026-12-02"}),
             422,
             "future",
         )
+    with clock.fixed(one_am_in_shanghai + timedelta(days=1)):  # the same app, a day later
+        assert re.match(_day_pattern(client), "2026-12-02")
+
+
+def test_text_longer_than_its_column_is_refused_on_every_store(client: FlaskClient) -> None:
+    city = client.post(
+        "/api/v1/organizations", json={"kind": "school", "name": "A", "city": "x" * 101}
+    )
+    _assert_problem(city, 422, "city")
+    level = {"school": "A", "name": "Mechatronics", "level": "x" * 51}
+    _assert_problem(client.post("/api/v1/programs", json=level), 422, "level")
+    _assert_problem(
+        client.post("/api/v1/demands", json={**DEMAND, "source": "s" * 101}), 422, "source"
+    )
+
+
+def test_an_organization_others_refer_to_keeps_its_kind(client: FlaskClient) -> None:
+    demand = client.post("/api/v1/demands", json=DEMAND).get_json()
+    acme = demand["enterprise_id"]
+    _assert_problem(
+        client.patch(f"/api/v1/organizations/{acme}", json={"kind": "school"}), 409, "demands"
+    )
+    lone = client.post(
+        "/api/v1/organizations", json={"kind": "enterprise", "name": "Lone"}
+    ).get_json()
+    changed = client.patch(f"/api/v1/organizations/{lone['id']}", json={"kind": "school"})
+    assert changed.status_code == 200 and changed.get_json()["kind"] == "school"
+
+
+def test_list_search_takes_the_words_as_typed(demo_client: FlaskClient) -> None:
+    assert demo_client.get("/api/v1/organizations?q=%25").get_json()["pagination"]["total"] == 0
+    assert demo_client.get("/api/v1/organizations?q=_").get_json()["pagination"]["total"] == 0
+    wide = demo_client.get("/api/v1/organizations?q=ＬＯＮＧＣＨＥＮＧ").get_json()["items"]
+    assert [o["name"] for o in wide] == ["Longcheng Automotive Co."]
+
+
+def test_a_filter_the_target_does_not_have_is_refused(demo_client: FlaskClient) -> None:
+    city = demo_client.get("/api/v1/demands/1/matches?target=courses&city=Liuzhou")
+    _assert_problem(city, 422, "city")
+    by_school = {"text": "PLC programming", "target": "demands", "school_id": 13}
+    _assert_problem(demo_client.post("/api/v1/match", json=by_school), 422, "school_id")
+    by_kind = {"text": "PLC programming", "target": "courses", "kind": ["job"]}
+    _assert_problem(demo_client.post("/api/v1/match", json=by_kind), 422, "kind")
+
+
+def test_bodies_have_a_size_limit_and_empty_answers_no_type(client: FlaskClient) -> None:
+    huge = b'{"text": "' + b"a" * (2**20) + b'"}'
+    _assert_problem(
+        client.post("/api/v1/match", data=huge, content_type="application/json"), 413, ""
+    )
+    demand = client.post("/api/v1/demands", json=DEMAND).get_json()
+    deleted = client.delete(f"/api/v1/demands/{demand['id']}")
+    assert deleted.status_code == 204 and "Content-Type" not in deleted.headers
+
+
+def test_a_patch_naming_a_reference_twice_is_invalid_input(client: FlaskClient) -> None:
+    demand = client.post("/api/v1/demands", json=DEMAND).get_json()
+    both = {"enterprise_id": demand["enterprise_id"], "enterprise": "Other"}
+    _assert_problem(client.patch(f"/api/v1/demands/{demand['id']}", json=both), 422, "not both")
+
+
+def test_feed_addresses_follow_the_url_rules(client: FlaskClient) -> None:
+    upper = client.post(
+        "/api/v1/feeds", json={"url": "HTTP://jobs.example/feed.json", "format": "json"}
+    )
+    assert upper.status_code == 201
+    port = {"url": "http://jobs.example:99999/feed.json", "format": "json"}
+    _assert_problem(client.post("/api/v1/feeds", json=port), 422, "url")

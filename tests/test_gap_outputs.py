@@ -16,6 +16,7 @@ from werkzeug.serving import make_server
 
 from api.app import create_app
 from api.cli import cli
+from api.gap_output import to_csv
 from api.wiring import Services
 
 PROBLEM = "application/problem+json"
@@ -212,3 +213,15 @@ def test_region_and_school_gap_pages(live_server: str, browser) -> None:  # type
     page.goto(f"{live_server}/gaps/schools/99999")
     assert page.locator(".error").inner_text() == "school 99999 not found"
     page.close()
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    item = {
+        "skill": '=HYPERLINK("http://evil.example","x")', "phrases": ["@SUM(1)", "PLC"],
+        "enterprise_names": ["+Acme"], "demand_ids": [1], "covered": False, "openings": 3,
+        "nearest_courses": [{"title": "-Welding", "similarity": 0.5}], "lag_days": -0,
+    }  # fmt: skip
+    row = next(csv.DictReader(io.StringIO(to_csv({"items": [item]}))))
+    assert row["skill"].startswith("'=") and row["phrases"] == "'@SUM(1) | PLC"
+    assert row["enterprise_names"] == "'+Acme" and row["nearest_course"] == "'-Welding"
+    assert (row["covered"], row["openings"], row["lag_days"]) == ("false", "3", "0")

@@ -18,7 +18,6 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
-    StringConstraints,
     ValidationInfo,
     WithJsonSchema,
     model_validator,
@@ -57,14 +56,16 @@ def _blank_to_none(value: object, info: ValidationInfo) -> object:
 # Blanks as JSON Schema patterns read them (ECMAScript ``\\s``): Python's ``str.strip`` and
 # ``\\s`` also take \\x1c-\\x1f and \\x85, so a name of those alone would be blank to us and
 # not blank to a client checking the document's pattern.
-_BLANK_RANGES = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_BLANKS = "\t\n\v\f\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff" + "".join(
-    chr(c) for c in range(0x2000, 0x200B)
+_BLANKS = "\t\n\v\f\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + (
+    "\u2028\u2029\u202f\u205f\u3000\ufeff"
 )
+_BLANK_RANGES = "".join(f"\\u{ord(c):04x}" for c in _BLANKS)  # the same, as a regex class body
 NOT_BLANK = f"[^{_BLANK_RANGES}]"
 """One character that is not blank: the pattern of a required name, title or phrase."""
+_PORT = r"(?:6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
 HTTP_URL = (
-    rf"^https?://[^{_BLANK_RANGES}/?#@:\[\]]+(?::[0-9]{{1,5}})?(?:[/?#][^{_BLANK_RANGES}]*)?$"
+    rf"^[Hh][Tt][Tt][Pp][Ss]?://[^{_BLANK_RANGES}/?#@:\[\]]+(?::{_PORT})?"
+    rf"(?:[/?#][^{_BLANK_RANGES}]*)?$"
 )
 """An http(s) address with a host name and no blanks (no user part, no IPv6 literal)."""
 
@@ -80,20 +81,23 @@ def url_schema(max_chars: int) -> WithJsonSchema:
     return WithJsonSchema({"type": "string", "maxLength": max_chars, "pattern": HTTP_URL})
 
 
-def at_most(max_chars: int) -> Callable[[object], object]:
+def at_most(max_chars: int, required: bool = False) -> Callable[[object], object]:
     """Check a string's length as sent, then strip its blanks; NUL becomes U+FFFD.
 
     The length is checked before stripping so that the rule is the ``maxLength`` the OpenAPI
     document states; PostgreSQL cannot store NUL in text, and dropping it could leave a
-    required name empty that the document calls valid.
+    required name empty that the document calls valid. ``required``: blank is refused.
     """
 
     def check(value: object) -> object:
         if not isinstance(value, str):
             return value
         if len(value) > max_chars:
-            raise ValueError(f"String should have at most {max_chars} characters")
-        return value.replace("\x00", "\ufffd").strip(_BLANKS)
+            raise ValueError(f"at most {max_chars} characters")
+        cleaned = value.replace("\x00", "\ufffd").strip(_BLANKS)
+        if required and not cleaned:
+            raise ValueError("must not be blank")
+        return cleaned
 
     return check
 
@@ -139,19 +143,19 @@ def _not_future(value: datetime | date) -> datetime | date:
     return value
 
 
-Name = Annotated[
-    str, BeforeValidator(at_most(200)), StringConstraints(min_length=1), _text_schema(200, True)
-]
-Title = Annotated[
-    str, BeforeValidator(at_most(300)), StringConstraints(min_length=1), _text_schema(300, True)
-]
-Code = Annotated[
-    str, BeforeValidator(at_most(50)), StringConstraints(min_length=1), _text_schema(50, True)
-]
+# Lengths are those of the store's columns (PostgreSQL refuses longer text).
+Name = Annotated[str, BeforeValidator(at_most(200, required=True)), _text_schema(200, True)]
+Title = Annotated[str, BeforeValidator(at_most(300, required=True)), _text_schema(300, True)]
+Label = Annotated[str, BeforeValidator(at_most(100, required=True)), _text_schema(100, True)]
+"""A city or a source: 100 characters."""
+Code = Annotated[str, BeforeValidator(at_most(50, required=True)), _text_schema(50, True)]
+"""A course code or a program level: 50 characters."""
 Text = Annotated[str, BeforeValidator(at_most(MAX_TEXT_CHARS)), _text_schema(MAX_TEXT_CHARS, False)]
 Phrase = Name
 PhraseList = Annotated[list[Phrase], BeforeValidator(_split_list), Field(max_length=MAX_LIST_ITEMS)]
 OptionalName = Annotated[Name | None, BeforeValidator(_blank_to_none)]
+OptionalLabel = Annotated[Label | None, BeforeValidator(_blank_to_none)]
+OptionalCode = Annotated[Code | None, BeforeValidator(_blank_to_none)]
 
 
 def integral(value: object, info: ValidationInfo) -> object:
@@ -204,7 +208,7 @@ class InputModel(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _by_id_or_name(by_id: str, by_name: str, required: bool = True) -> JsonDict:
+def by_id_or_name(by_id: str, by_name: str, required: bool = True) -> JsonDict:
     """JSON Schema of what :func:`_one_of` checks, so the OpenAPI document states it too."""
     if not required:
         both: JsonDict = {by_id: {"type": "integer"}, by_name: {"type": "string"}}
@@ -236,12 +240,12 @@ def _one_of(data: object, by_id: str, by_name: str, required: bool = True) -> No
 class OrganizationIn(InputModel):
     kind: Literal["enterprise", "school"]
     name: Name
-    city: OptionalName = None
+    city: OptionalLabel = None
     industry: OptionalName = None
 
 
 class DemandIn(InputModel):
-    model_config = ConfigDict(json_schema_extra=_by_id_or_name("enterprise_id", "enterprise"))
+    model_config = ConfigDict(json_schema_extra=by_id_or_name("enterprise_id", "enterprise"))
 
     enterprise_id: OptionalInt = None
     enterprise: OptionalName = Field(None, description="Enterprise name; created if absent.")
@@ -250,11 +254,11 @@ class DemandIn(InputModel):
     description: Text = ""
     skills: PhraseList = Field(default_factory=list)
     openings: Annotated[int, Field(ge=1, le=100_000), BeforeValidator(integral)] = 1
-    city: OptionalName = None
+    city: OptionalLabel = None
     posted_at: PastDateTime
     expires_at: UtcDateTime | None = None
     external_id: OptionalName = None
-    source: Name = "manual"
+    source: Label = "manual"
     url: Annotated[
         Annotated[str, AfterValidator(http_url), BeforeValidator(at_most(1000)), url_schema(1000)]
         | None,
@@ -271,7 +275,7 @@ class CourseIn(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "allOf": [
-                _by_id_or_name("school_id", "school"),
+                by_id_or_name("school_id", "school"),
                 {  # what _check asks: something that says what the course teaches
                     "anyOf": [
                         {
@@ -311,13 +315,13 @@ class CourseIn(InputModel):
 
 
 class ProgramIn(InputModel):
-    model_config = ConfigDict(json_schema_extra=_by_id_or_name("school_id", "school"))
+    model_config = ConfigDict(json_schema_extra=by_id_or_name("school_id", "school"))
 
     school_id: OptionalInt = None
     school: OptionalName = None
     name: Title
     description: Text = ""
-    level: OptionalName = None
+    level: OptionalCode = None
     annual_graduates: Annotated[
         Annotated[int, Field(ge=0, le=1_000_000), BeforeValidator(integral)] | None,
         BeforeValidator(_blank_to_none),
@@ -337,8 +341,8 @@ class StudentIn(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "allOf": [
-                _by_id_or_name("school_id", "school"),
-                _by_id_or_name("program_id", "program", required=False),
+                by_id_or_name("school_id", "school"),
+                by_id_or_name("program_id", "program", required=False),
             ]
         }
     )
@@ -353,7 +357,7 @@ class StudentIn(InputModel):
     course_ids: IdList = Field(default_factory=list)
     skills: PhraseList = Field(default_factory=list)
     interests: PhraseList = Field(default_factory=list)
-    city: OptionalName = None
+    city: OptionalLabel = None
     consent: bool = False
 
     @model_validator(mode="after")

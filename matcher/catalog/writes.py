@@ -16,6 +16,7 @@ with nothing written.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -259,7 +260,10 @@ class Catalog:
                 continue
             if key == "q":
                 columns = [getattr(model, c) for c in ("title", "name") if hasattr(model, c)]
-                query = query.where(or_(*(c.ilike(f"%{value}%") for c in columns)))
+                # the words as typed: LIKE's own % and _ are letters here; full-width → ASCII
+                words = unicodedata.normalize("NFKC", value)
+                words = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+                query = query.where(or_(*(c.ilike(f"%{words}%", escape="\\") for c in columns)))
             elif key == "active" and model is Demand:
                 now = clock.now()
                 condition = (Demand.status == "active") & (
@@ -278,7 +282,7 @@ class Catalog:
     # -- writing -----------------------------------------------------------------------------
 
     def create(self, kind: str, data: InputModel) -> dict[str, Any]:
-        ids = self.create_many(kind, [data])
+        ids = self.create_many(kind, [data], labels=["body"])
         return self.get(kind, ids[0])
 
     def create_many(
@@ -334,6 +338,9 @@ class Catalog:
                     errors=exc.errors,
                 ) from None
             resolver = Resolver(session)
+            if isinstance(record, OrganizationIn) and record.kind != entity.kind:
+                # its demands (or courses, programs, students, feeds) need the kind it has
+                self._check_unreferenced(session, entity, change=f"make a {record.kind} of")
             self._check_unique(session, kind, record, resolver, exclude_id=entity_id)
             self._assign(session, resolver, kind, entity, record)
             session.flush()
@@ -362,7 +369,10 @@ class Catalog:
 
     # -- helpers -----------------------------------------------------------------------------
 
-    def _check_unreferenced(self, session: Session, org: Organization) -> None:
+    def _check_unreferenced(
+        self, session: Session, org: Organization, change: str = "delete"
+    ) -> None:
+        """Refuse to ``change`` an organization others still refer to (as enterprise or school)."""
         for model, column in (
             (Demand, Demand.enterprise_id),
             (Course, Course.school_id),
@@ -372,8 +382,11 @@ class Catalog:
         ):
             if session.scalar(select(func.count()).select_from(model).where(column == org.id)):
                 raise Conflict(
-                    f"organization {org.id} still has {model.__tablename__}; delete those first"
-                )
+                    f"organization {org.id} still has {model.__tablename__}: cannot {change} it "
+                    "before those are deleted",
+                    errors=[{"field": "kind" if change != "delete" else "id",
+                             "message": f"still referenced by {model.__tablename__}"}],
+                )  # fmt: skip
 
     def _build(self, session: Session, resolver: Resolver, kind: str, record: InputModel) -> Any:
         self._check_unique(session, kind, record, resolver)
