@@ -134,7 +134,9 @@ class SupplyQuery(Query):
         10, description="Number of results (at most MAX_K)."
     )
     target: Literal["courses", "programs", "students"] = "courses"
-    city: str | None = Field(None, max_length=100, description="Students: their city.")
+    city: str | None = Field(
+        None, max_length=100, description="Students: their city; courses, programs: the school's."
+    )
     school_id: Id | None = None
 
 
@@ -152,7 +154,18 @@ MatchText = Annotated[
 ]
 
 
+_TARGET_FILTERS = {
+    # what _filters_fit checks, stated in the document: school_id narrows courses and
+    # programs; kind and active_only narrow demands
+    "if": {"properties": {"target": {"const": "demands"}}},
+    "then": {"properties": {"school_id": {"type": "null"}}},
+    "else": {"properties": {"kind": {"type": "null"}, "active_only": {"const": True}}},
+}
+
+
 class TextMatchIn(InputModel):
+    model_config = ConfigDict(json_schema_extra=_TARGET_FILTERS)
+
     text: MatchText
     target: Literal["demands", "courses", "programs"] = "demands"
     k: Annotated[int, Field(ge=1), BeforeValidator(integral)] = Field(
@@ -161,7 +174,9 @@ class TextMatchIn(InputModel):
     kind: list[Literal["job", "internship", "apprenticeship", "training"]] | None = Field(
         None, max_length=4, description="Demands: only these kinds."
     )
-    city: str | None = Field(None, max_length=100)
+    city: str | None = Field(
+        None, max_length=100, description="Demands: theirs; courses, programs: the school's."
+    )
     school_id: BodyId | None = Field(None, description="Courses and programs: one school's.")
     active_only: bool = Field(True, description="Demands: only active ones.")
 
@@ -219,16 +234,14 @@ def _at_most(field: str, value: int, limit: int) -> int:
 
 
 def _filters_fit(body: TextMatchIn) -> None:
-    """A filter the target does not have is refused, not silently ignored."""
-    given = body.model_fields_set
-    unfit = (
-        {"school_id"} & given
-        if body.target == "demands"
-        else {"kind", "active_only", "city"} & given
-    )
+    """A filter the target does not have is refused, not silently ignored (``_TARGET_FILTERS``)."""
+    if body.target == "demands":
+        unfit = ["school_id"] if body.school_id is not None else []
+    else:
+        unfit = [n for n in ("kind",) if getattr(body, n) is not None]
+        unfit += ["active_only"] if not body.active_only else []
     if unfit:
-        field = sorted(unfit)[0]
-        raise ValidationFailed(f"body: field '{field}': not a filter of {body.target}")
+        raise ValidationFailed(f"body: field '{unfit[0]}': not a filter of {body.target}")
 
 
 def _k(k: int) -> int:
@@ -372,8 +385,6 @@ for _kind in INPUT_MODELS:
 
 
 def demand_matches(item_id: int, query_data: SupplyQuery) -> dict[str, Any]:
-    if query_data.city is not None and query_data.target != "students":
-        raise ValidationFailed("query: field 'city': only students are filtered by city")
     results = services().matcher.match_demand(
         item_id,
         query_data.target,

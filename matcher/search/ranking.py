@@ -56,7 +56,7 @@ class Filters:
     """Narrowing applied to candidates; matching never looks at protected traits."""
 
     kinds: tuple[str, ...] | None = None  # demand kinds, when demands are the target
-    city: str | None = None
+    city: str | None = None  # demands and students: theirs; courses, programs: their school's
     active_only: bool = True  # demands: only active, unexpired postings
     school_id: int | None = None  # courses, programs, students: one school
 
@@ -469,6 +469,8 @@ def _load_courses(session: Session, ids: list[int], filters: Filters) -> list[_C
     query = select(Course).options(selectinload(Course.school)).where(Course.id.in_(ids))
     if filters.school_id:
         query = query.where(Course.school_id == filters.school_id)
+    if filters.city:
+        query = query.where(Course.school.has(Organization.city == filters.city))
     return [
         _Candidate(
             c.id,
@@ -489,6 +491,8 @@ def _load_programs(session: Session, ids: list[int], filters: Filters) -> list[_
     )
     if filters.school_id:
         query = query.where(Program.school_id == filters.school_id)
+    if filters.city:
+        query = query.where(Program.school.has(Organization.city == filters.city))
     return [
         _Candidate(
             p.id,
