@@ -39,7 +39,11 @@ def _text(report: dict[str, Any]) -> str:
 
 @click.command()
 @click.option("--school", "school_id", type=int, help="One school's courses (default: region).")
-@click.option("--as-of", help="Report as of this day, YYYY-MM-DD (default: today in TIMEZONE).")
+@click.option(
+    "--as-of",
+    help="Report as of this day, YYYY-MM-DD from 1900-01-01 up to today (default: today in "
+    "TIMEZONE).",
+)
 @click.option(
     "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True
 )

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from apiflask import APIBlueprint
 from flask import Response
-from pydantic import BeforeValidator, Field, StringConstraints, WithJsonSchema
+from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from matcher.catalog import NOT_AFTER_TODAY, InputModel
 from matcher.catalog import Id as BodyId
@@ -21,7 +21,6 @@ bp = APIBlueprint("gaps", __name__, url_prefix="/api/v1")
 
 AsOf = Annotated[
     str,
-    StringConstraints(min_length=10, max_length=10),
     WithJsonSchema(
         {
             "type": "string",
@@ -31,7 +30,7 @@ AsOf = Annotated[
         }
     ),
 ]
-"""The day of a report; parsed and checked (not in the future) by the gap history."""
+"""The day of a report, parsed and checked by the gap history (``parse_as_of``): the one rule."""
 
 
 class GapQuery(Query):

@@ -7,7 +7,9 @@ texts reach the encoder (``Catalog.stamp`` looks every text up by content hash f
 
 A feed's date without a time is a day of the consortium (``TIMEZONE``): ``datePosted:
 2026-11-30`` is posted at the start of that local day, ``validThrough: 2026-11-30`` keeps the
-posting valid to the end of it. Times with or without an offset pass on as they are.
+posting valid to the end of it (as ``DemandIn`` reads every bare ``expires_at``). Times with
+or without an offset pass on as they are. ``DemandIn`` checks the posting day as written, so
+a posting dated after today (local) is a bad record at any hour, left out with its reason.
 """
 
 from __future__ import annotations
@@ -69,23 +71,6 @@ def _fingerprint(posting: Posting) -> str:
     return hashlib.sha256(json.dumps(asdict(posting), sort_keys=True).encode("utf-8")).hexdigest()
 
 
-_DAY = re.compile(r"\s*[0-9]{4}-[0-9]{2}-[0-9]{2}\s*")
-
-
-def _local_day(value: str | None, *, end: bool = False) -> str | None:
-    """A bare YYYY-MM-DD as the UTC instant its local day starts (or, with ``end``, ends).
-
-    Anything else is passed on for ``DemandIn`` to accept or to refuse with its message.
-    """
-    if value is None or not _DAY.fullmatch(value):
-        return value
-    try:
-        day = date.fromisoformat(value.strip())
-    except ValueError:
-        return value
-    return (clock.day_end(day) if end else clock.day_start(day)).isoformat()
-
-
 def _as_input(feed: Feed, posting: Posting, key: str, now: datetime) -> dict[str, Any]:
     data: dict[str, Any] = {
         "kind": posting.kind,
@@ -94,8 +79,10 @@ def _as_input(feed: Feed, posting: Posting, key: str, now: datetime) -> dict[str
         "skills": posting.skills,
         "openings": posting.openings or 1,
         "city": posting.city,
-        "posted_at": _local_day(posting.posted) or now.isoformat(),
-        "expires_at": _local_day(posting.expires, end=True),
+        # Without a date the posting is new now: written in the consortium's zone, whose
+        # day the future check compares.
+        "posted_at": posting.posted or now.astimezone(clock.zone()).isoformat(),
+        "expires_at": posting.expires,
         "url": posting.url,
         "source": source_of(feed),
         "external_id": key,
@@ -111,6 +98,20 @@ def _as_datetime(value: datetime | date) -> datetime:
     """DemandIn has already made every date a UTC datetime; this only tells the type checker."""
     assert isinstance(value, datetime)
     return value
+
+
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def _posted_at(posting: Posting, record: DemandIn) -> datetime:
+    """When the posting was posted: a bare ``datePosted`` at the start of its local day.
+
+    ``DemandIn`` has already checked the day as written (not after today), and read a bare
+    day as 00:00 UTC; only then does the day become the instant it starts here.
+    """
+    if posting.posted is not None and _DAY.fullmatch(posting.posted):
+        return clock.day_start(date.fromisoformat(posting.posted))
+    return _as_datetime(record.posted_at)
 
 
 def _expired(expires_at: datetime | None, now: datetime) -> bool:
@@ -182,7 +183,7 @@ def upsert_feed(
             demand = Demand(
                 source=source,
                 external_id=key,
-                posted_at=_as_datetime(record.posted_at),
+                posted_at=_posted_at(posting, record),
                 **values,
             )
             session.add(demand)
@@ -192,7 +193,7 @@ def upsert_feed(
             for name, value in values.items():
                 setattr(demand, name, value)
             if posting.posted:
-                demand.posted_at = _as_datetime(record.posted_at)
+                demand.posted_at = _posted_at(posting, record)
             counts.updated += 1
             to_stamp.append(demand)
         else:

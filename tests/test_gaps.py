@@ -7,10 +7,15 @@ from typing import Any
 
 import numpy as np
 import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
 
+from api.app import create_app
+from api.cli import cli
 from api.wiring import Services
 from embeddings import Encoder
 from matcher import clock
+from matcher.catalog import iso
 from matcher.catalog.writes import parse_input
 from matcher.errors import NotFound, ValidationFailed
 from matcher.gaps.analysis import parse_as_of
@@ -18,7 +23,7 @@ from matcher.gaps.rules import GapRules
 from matcher.language.phrasing import encoding_form
 from matcher.language.skills import PhraseVocabulary, content_words, group_phrases, word_overlap
 from matcher.language.texts import normalise
-from store import Course
+from store import Course, GapSnapshot
 
 TODAY = clock.today()  # the consortium's day (TIMEZONE), as reports count days
 
@@ -165,6 +170,32 @@ def test_as_of_must_be_a_past_date(value: str | None) -> None:
 def test_as_of_in_the_future_is_refused() -> None:
     with pytest.raises(ValidationFailed, match="in the future"):
         parse_as_of((TODAY + timedelta(days=1)).isoformat())
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-W01-1",  # ISO week date (Python 3.11's date.fromisoformat reads it)
+        "20260105",  # ISO basic format
+        "2026-005",  # ISO ordinal date
+        "2026-01-05 ",
+        " 2026-01-05",
+        "2026-1-5",
+        "2026-01-05T00:00",
+    ],
+)
+def test_as_of_is_written_yyyy_mm_dd_and_nothing_else(value: str) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        parse_as_of(value)
+    assert refused.value.detail == f"field 'as_of': {value!r} is not a date (YYYY-MM-DD)"
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "1899-12-31"])
+def test_as_of_before_1900_is_refused(value: str) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        parse_as_of(value)
+    assert refused.value.detail == f"field 'as_of': {value} is before 1900-01-01"
+    assert parse_as_of("1900-01-01") == date(1900, 1, 1)
 
 
 # -- reports on a store (SQLite and PostgreSQL) ------------------------------------------------
@@ -376,3 +407,54 @@ def test_reports_are_cached_until_demands_or_courses_change(
     _course(consortium, "North College", "N9", "Fiber Optics", ["fiber optic splicing"])
     assert _item(analyzer.report(), "fiber optic splicing")["severity"] == "green"
     assert len(built) == 4  # each write made the next report a new computation
+
+
+# -- as-of days through REST and the CLI; one snapshot per scope and day -----------------------
+
+
+def test_rest_and_cli_refuse_an_as_of_that_is_not_a_day_from_1900_to_today(
+    services: Services,
+) -> None:
+    client = create_app(services=services).test_client()
+    for value in ("2026-W01-1", "20260105", "2026-01-05 ", "1899-12-31", "0001-01-01"):
+        query = client.get("/api/v1/gaps", query_string={"as_of": value})
+        assert query.status_code == 422, value
+        assert query.get_json()["detail"].startswith("field 'as_of': "), query.get_json()
+        body = client.post("/api/v1/gaps/snapshots", json={"as_of": value})
+        assert body.status_code == 422, value
+        assert body.get_json()["detail"].startswith("field 'as_of': "), body.get_json()
+    assert client.get("/api/v1/gaps/snapshots").get_json()["items"] == []
+    runner = CliRunner()
+    for value, line in (
+        ("2026-W01-1", "error: field 'as_of': '2026-W01-1' is not a date (YYYY-MM-DD)"),
+        ("1899-12-31", "error: field 'as_of': 1899-12-31 is before 1900-01-01"),
+    ):
+        result = runner.invoke(cli, ["gaps", "--as-of", value], obj={"services": services})
+        assert result.exit_code == 1 and result.stderr.strip().splitlines() == [line]
+
+
+def test_a_later_snapshot_of_the_same_scope_and_day_replaces_the_earlier_one(
+    consortium: Services,
+) -> None:
+    client = create_app(services=consortium).test_client()
+    north = consortium.catalog.list_page("organizations").items[0]["id"]
+    noon = clock.day_start(TODAY) + timedelta(hours=12)
+    with clock.fixed(noon - timedelta(days=5)):
+        older = client.post("/api/v1/gaps/snapshots", json={"as_of": _ago(5)}).get_json()
+    taken = []
+    for minutes in range(4):
+        with clock.fixed(noon + timedelta(minutes=minutes)):
+            taken.append(client.post("/api/v1/gaps/snapshots", json={}).get_json())
+    with clock.fixed(noon):
+        school = client.post("/api/v1/gaps/snapshots", json={"school_id": north}).get_json()
+    listed = client.get("/api/v1/gaps/snapshots").get_json()["items"]
+    assert [(s["id"], s["as_of"]) for s in listed] == [
+        (taken[-1]["snapshot_id"], TODAY.isoformat()),
+        (older["snapshot_id"], _ago(5)),
+    ]
+    assert listed[0]["taken_at"] == iso(noon + timedelta(minutes=3))  # when it was taken
+    assert [h["as_of"] for h in taken[-1]["history"]] == [_ago(5), TODAY.isoformat()]
+    schools = client.get(f"/api/v1/gaps/snapshots?school_id={north}").get_json()["items"]
+    assert [s["id"] for s in schools] == [school["snapshot_id"]]  # another scope: kept apart
+    with consortium.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(GapSnapshot)) == 3

@@ -25,6 +25,7 @@ from jobs.feeds import FeedRegistry, parse_feed_input
 from jobs.refresh import Refresher
 from jobs.schedule import JOB_ID, build_scheduler, nightly_refresh
 from matcher import clock
+from matcher.catalog.importing import import_file
 from matcher.catalog.schemas import DemandIn
 from matcher.catalog.writes import parse_input, parse_input_model
 from matcher.errors import ConfigError, ValidationFailed
@@ -275,3 +276,68 @@ def test_bad_timezone_is_one_line_in_the_cli(monkeypatch: pytest.MonkeyPatch) ->
         "error: setting TIMEZONE: unknown time zone 'Mars/Olympus' (use an IANA name such as "
         "Asia/Shanghai or UTC)"
     ]
+
+
+# -- a bare expiry day lasts to its end; a posting day is checked as written -------------------
+
+NINE_AM = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)  # 01:00 UTC: past 00:00Z of the 1st
+
+
+def test_a_bare_expiry_day_in_a_json_body_lasts_to_the_end_of_that_local_day(
+    services: Services,
+) -> None:
+    client = create_app(services=services).test_client()
+    body = {"enterprise": "Acme", "kind": "job", "title": "Welder", "skills": ["MIG welding"]}
+    with clock.fixed(NINE_AM):
+        created = client.post(
+            "/api/v1/demands", json={**body, "posted_at": "2026-11-01", "expires_at": "2026-12-01"}
+        ).get_json()
+        at_eight = client.post(
+            "/api/v1/demands",
+            json={**body, "posted_at": "2026-11-01", "expires_at": "2026-12-01T08:00:00+08:00"},
+        ).get_json()
+        report = services.gap_history.report(as_of="2026-12-01")
+    assert created["posted_at"] == "2026-11-01T00:00:00Z"  # a bare posted_at stays 00:00Z
+    assert created["expires_at"] == "2026-12-01T16:00:00Z"  # 24:00 of the 1st in Shanghai
+    assert at_eight["expires_at"] == "2026-12-01T00:00:00Z"  # an instant stays that instant
+    assert report["summary"]["active_demands"] == 1  # the one valid through the 1st
+
+
+def test_a_bare_expiry_day_in_an_import_file_lasts_to_the_end_of_that_local_day(
+    services: Services, tmp_path: Path
+) -> None:
+    path = tmp_path / "demands.csv"
+    path.write_text(
+        "enterprise,kind,title,posted_at,expires_at\nAcme,job,Welder,2026-11-01,2026-12-01\n",
+        encoding="utf-8",
+    )
+    with clock.fixed(NINE_AM):
+        created = import_file(services.catalog, "demands", path).created
+    with services.db.session() as session:
+        demand = session.get(Demand, created[0])
+        assert demand is not None
+        assert demand.expires_at == datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
+
+
+def test_a_feed_posting_dated_tomorrow_is_a_bad_record_at_any_hour(
+    feed_services: Services, server: FeedServer
+) -> None:
+    postings = [
+        {"id": "TODAY", "title": "Line Technician", "date_posted": "2026-12-01"},
+        {"id": "TOMORROW", "title": "Line Technician", "date_posted": "2026-12-02"},
+    ]
+    url = server.serve("/jobs.json", json.dumps(postings))
+    FeedRegistry(feed_services.db).add(
+        parse_feed_input({"url": url, "format": "json", "enterprise": "Acme"})
+    )
+    with clock.fixed(ONE_AM):  # 17:00 UTC of 30 November: tomorrow starts in 7 hours UTC
+        run = Refresher(feed_services).run()
+    feed = run["feeds"][0]
+    assert feed["status"] == "partial" and feed["counts"]["new"] == 1
+    assert feed["errors"] == [
+        "record 2: field 'posted_at': date is in the future (today is 2026-12-01)"
+    ]
+    with feed_services.db.session() as session:
+        demand = session.scalars(select(Demand)).one()
+        assert demand.external_id == "TODAY"
+        assert demand.posted_at == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)  # local 00:00

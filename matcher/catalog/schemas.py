@@ -109,6 +109,45 @@ def _text_schema(max_chars: int, required: bool) -> WithJsonSchema:
     return WithJsonSchema(schema)
 
 
+_DAY_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_INSTANT_TEXT = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?"
+    r"(?:Z|[+-][0-9]{2}:[0-9]{2})?"
+)
+_YEARS_DAY_T = YEARS_PATTERN + "[0-9]{2}-[0-9]{2}T"
+_NOT_A_DAY = "not a date (YYYY-MM-DD)"
+_NOT_A_DAY_OR_INSTANT = f"{_NOT_A_DAY} or date-time (YYYY-MM-DDTHH:MM:SS, Z or ±HH:MM)"
+
+
+def _iso_day(value: object) -> object:
+    """A day written ``YYYY-MM-DD`` (or a date object), parsed here rather than by pydantic.
+
+    Pydantic reads a number or a string of digits as Unix time (``"20261201"`` would be
+    1970-08-23). The text is parsed here, not handed on: in strict JSON mode what a validator
+    returns counts as a Python value, and a Python ``str`` is then no date.
+    """
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DAY_TEXT.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"not a date: {value} ({exc})") from None
+    raise ValueError(_NOT_A_DAY)
+
+
+def _iso_day_or_instant(value: object) -> object:
+    """:func:`_iso_day`, or a date-time ``YYYY-MM-DDTHH:MM[:SS[.f]][Z|±HH:MM]``."""
+    if isinstance(value, str) and _INSTANT_TEXT.fullmatch(value):
+        try:
+            return datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"not a date-time: {value} ({exc})") from None
+    if isinstance(value, date) or (isinstance(value, str) and _DAY_TEXT.fullmatch(value)):
+        return _iso_day(value)
+    raise ValueError(_NOT_A_DAY_OR_INSTANT)
+
+
 def _as_utc(value: datetime | date) -> datetime:
     """An instant in UTC; a date alone or a time without offset is read as UTC."""
     if not isinstance(value, datetime):
@@ -126,6 +165,17 @@ def _in_years(value: datetime | date) -> datetime | date:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValueError(f"date is outside {FIRST_YEAR}-{LAST_YEAR}")
     return value
+
+
+def _ends_its_day(value: datetime | date) -> datetime:
+    """An expiry in UTC: a day alone lasts to its end in the consortium's time zone.
+
+    ``expires_at: 2026-12-01`` is valid through the 1st in Shanghai (to 16:00 UTC), as a
+    feed's ``validThrough`` of that day is; an instant stays that instant.
+    """
+    if isinstance(value, datetime):
+        return _as_utc(value)
+    return clock.day_end(value)
 
 
 def _not_future(value: datetime | date) -> datetime | date:
@@ -171,23 +221,30 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID), BeforeValidator(integral)]
 """A record id: what a database integer key holds."""
 OptionalInt = Annotated[Id | None, BeforeValidator(_blank_to_none)]
 IdList = Annotated[list[Id], Field(max_length=500)]
-UtcDateTime = Annotated[
+IsoDay = Annotated[
+    date, BeforeValidator(_iso_day), WithJsonSchema({"type": "string", "format": "date"})
+]
+Expiry = Annotated[
     datetime | date,
+    BeforeValidator(_iso_day_or_instant),
     AfterValidator(_in_years),
-    AfterValidator(_as_utc),
+    AfterValidator(_ends_its_day),
     WithJsonSchema(
         {
             "anyOf": [
-                {"type": "string", "format": "date-time", "pattern": YEARS_PATTERN},
+                # "T", as written (RFC 3339 would also let "t" or a blank separate)
+                {"type": "string", "format": "date-time", "pattern": _YEARS_DAY_T},
                 {"type": "string", "format": "date", "pattern": YEARS_PATTERN},
             ],
-            "description": f"A day or an instant from {FIRST_YEAR} to {LAST_YEAR}.",
+            "description": f"An instant, or a day: valid to the end of that day in the "
+            f"consortium's time zone. From {FIRST_YEAR} to {LAST_YEAR}.",
         }
     ),
 ]
 # Validators run in order: the future check sees the value as given (a date stays a day).
 PastDateTime = Annotated[
     datetime | date,
+    BeforeValidator(_iso_day_or_instant),
     AfterValidator(_not_future),
     AfterValidator(_as_utc),
     WithJsonSchema(
@@ -256,7 +313,7 @@ class DemandIn(InputModel):
     openings: Annotated[int, Field(ge=1, le=100_000), BeforeValidator(integral)] = 1
     city: OptionalLabel = None
     posted_at: PastDateTime
-    expires_at: UtcDateTime | None = None
+    expires_at: Expiry | None = None
     external_id: OptionalName = None
     source: Label = "manual"
     url: Annotated[
@@ -301,10 +358,9 @@ class CourseIn(InputModel):
         Annotated[int, Field(ge=0, le=10_000), BeforeValidator(integral)] | None,
         BeforeValidator(_blank_to_none),
     ] = None
-    # Dates carry no blank-to-none step: a wrapping validator would make pydantic's strict
-    # JSON mode read the date as a Python str and refuse it (CSV import drops blank cells).
+    # Dates carry no blank-to-none step: CSV import drops blank cells, JSON sends null.
     created_at: PastDateTime | None = None
-    last_revised: date | None = None
+    last_revised: IsoDay | None = None
 
     @model_validator(mode="after")
     def _check(self) -> CourseIn:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import threading
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Sequence
@@ -41,6 +42,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from matcher import clock
+from matcher.catalog import FIRST_YEAR
 from matcher.errors import NotFound, ValidationFailed
 from matcher.gaps.rules import SEVERITY_ORDER, GapRules
 from matcher.language import (
@@ -98,6 +100,9 @@ class _Coverage:
     covered_since: date | None = None
 
 
+_DAY_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _store_fingerprint(session: Session) -> str:
     """Changes whenever a demand or course that a report reads changes (cheap to compute)."""
     demands = session.execute(
@@ -115,9 +120,12 @@ def _store_fingerprint(session: Session) -> str:
 
 
 def parse_as_of(value: str | date | None, tz: tzinfo | None = None) -> date:
-    """The report day: today in ``tz`` by default; unparseable or future days are refused.
+    """The report day: today in ``tz`` by default; else a day written ``YYYY-MM-DD``.
 
-    ``tz`` defaults to the process's zone (``clock.zone``, set from the TIMEZONE setting).
+    Exactly what the OpenAPI document states: a real day from 1900-01-01 up to today.
+    Python's ``date.fromisoformat`` alone would also take week dates (``2026-W48-1``), the
+    basic format (``20261201``) and surrounding blanks. ``tz`` defaults to the process's
+    zone (``clock.zone``, set from the TIMEZONE setting).
     """
     today = clock.today(tz)
     if value is None or value == "":
@@ -125,10 +133,15 @@ def parse_as_of(value: str | date | None, tz: tzinfo | None = None) -> date:
     if isinstance(value, date):
         day = value
     else:
+        not_a_day = ValidationFailed(f"field 'as_of': {value!r} is not a date (YYYY-MM-DD)")
+        if not _DAY_TEXT.fullmatch(value):
+            raise not_a_day
         try:
-            day = date.fromisoformat(value.strip())
+            day = date.fromisoformat(value)
         except ValueError:
-            raise ValidationFailed(f"field 'as_of': {value!r} is not a date (YYYY-MM-DD)") from None
+            raise not_a_day from None
+    if day.year < FIRST_YEAR:
+        raise ValidationFailed(f"field 'as_of': {day.isoformat()} is before {FIRST_YEAR}-01-01")
     if day > today:
         raise ValidationFailed(
             f"field 'as_of': {day.isoformat()} is in the future (today is {today.isoformat()})"

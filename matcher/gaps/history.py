@@ -6,6 +6,11 @@ opened or closed since the previous snapshot, and, per skill, since when snapsho
 flagged it. Skills are recognised across snapshots by shared phrases, since a group's label can
 change as new wordings arrive. A snapshot is dated by its report's day, the consortium's
 (``TIMEZONE``): the nightly one at 02:00 in Shanghai is that Shanghai day's.
+
+The history keeps one snapshot per scope and day: a later snapshot of the same day replaces
+the earlier one (its ``taken_at`` says when it was taken), so the trend chart has one point
+per day however often a report is stored. Rows that an older version kept side by side, or
+that two requests at the same moment both wrote, are read as the last one taken.
 """
 
 from __future__ import annotations
@@ -14,13 +19,20 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, delete, select
+from sqlalchemy.orm import defer
 
 from matcher import clock
 from matcher.catalog import iso
 from matcher.gaps.analysis import GapAnalyzer
 from matcher.language import normalise
 from store import Database, GapSnapshot
+
+
+def _in_scope(school_id: int | None) -> ColumnElement[bool]:
+    if school_id is None:
+        return GapSnapshot.scope == "region"
+    return GapSnapshot.school_id == school_id
 
 
 def _keys(item: dict[str, Any]) -> set[str]:
@@ -68,10 +80,14 @@ class GapHistory:
     ) -> dict[str, Any]:
         """A gap report with its history; with ``snapshot`` it is stored first."""
         report = self.analyzer.report(school_id, as_of, progress)
+        day = date.fromisoformat(report["as_of"])
         with self.db.session() as session:
             if snapshot:
+                session.execute(
+                    delete(GapSnapshot).where(_in_scope(school_id), GapSnapshot.as_of == day)
+                )
                 row = GapSnapshot(
-                    as_of=date.fromisoformat(report["as_of"]),
+                    as_of=day,
                     taken_at=clock.now(),
                     scope=report["scope"],
                     school_id=school_id,
@@ -81,19 +97,16 @@ class GapHistory:
                 session.add(row)
                 session.flush()
                 report["snapshot_id"] = row.id
-            snapshots = self._snapshots(session, school_id, date.fromisoformat(report["as_of"]))
+            snapshots = self._snapshots(session, school_id, day)
             self._annotate(report, snapshots)
         return report
 
     @staticmethod
     def _snapshots(session: Any, school_id: int | None, day: date) -> list[GapSnapshot]:
-        query = select(GapSnapshot).where(GapSnapshot.as_of <= day)
-        if school_id is None:
-            query = query.where(GapSnapshot.scope == "region")
-        else:
-            query = query.where(GapSnapshot.school_id == school_id)
+        query = select(GapSnapshot).where(_in_scope(school_id), GapSnapshot.as_of <= day)
+        order = (GapSnapshot.as_of, GapSnapshot.taken_at, GapSnapshot.id)
         latest: dict[date, GapSnapshot] = {}
-        for snap in session.scalars(query.order_by(GapSnapshot.as_of, GapSnapshot.taken_at)):
+        for snap in session.scalars(query.order_by(*order)):
             latest[snap.as_of] = snap  # the last one taken on a day stands for that day
         return list(latest.values())
 
@@ -133,11 +146,17 @@ class GapHistory:
         }
 
     def snapshots(self, school_id: int | None = None, limit: int = 100) -> list[dict[str, Any]]:
-        """Stored snapshots of a scope, newest first, without their items."""
+        """Stored snapshots of a scope, newest first, one per day, without their items."""
+        query = (
+            select(GapSnapshot)
+            .where(_in_scope(school_id))
+            .order_by(GapSnapshot.taken_at.desc(), GapSnapshot.id.desc())
+            .options(defer(GapSnapshot.items))
+        )
+        rows: dict[date, dict[str, Any]] = {}
         with self.db.session() as session:
-            query = select(GapSnapshot).order_by(GapSnapshot.taken_at.desc()).limit(limit)
-            if school_id is None:
-                query = query.where(GapSnapshot.scope == "region")
-            else:
-                query = query.where(GapSnapshot.school_id == school_id)
-            return [_history_row(s) for s in session.scalars(query)]
+            for snap in session.scalars(query):
+                if len(rows) == limit:
+                    break
+                rows.setdefault(snap.as_of, _history_row(snap))
+        return list(rows.values())
