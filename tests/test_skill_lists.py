@@ -6,9 +6,11 @@ descriptions are offered clause by clause, all through this one function.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from matcher.language.texts import course_offer_phrases, split_skill_list
+from matcher.language.texts import MAX_TEXT_CHARS, course_offer_phrases, split_skill_list
 
 
 def test_terms_and_fixed_phrases_in_a_comma_list_stay_whole() -> None:
@@ -149,3 +151,24 @@ def test_course_descriptions_offer_clauses_split_the_same_way() -> None:
     )
     assert {"TCP/IP", "PROFINET", "Modbus", "research and development"} <= set(phrases)
     assert "TCP" not in phrases and "research" not in phrases
+
+
+# Inputs on which splitting once took time growing with the cube or the square of the length
+# (every slash rescanned the text before it, every space of a run rescanned the run).
+ADVERSARIAL = {
+    "a slash after each of many marks after a long word": "x" * 1000 + "~/" * 9500,
+    "a long run of spaces between words": "PLC" + " " * 19_993 + "HMI/",
+    "single letters joined by &": "R & D & " * 2500,
+    "brackets left open around slashes and and": "(PLC/HMI and [SCADA, （焊接/" * 800,
+    "commas, slashes and and between terms": "CAD/CAM, TCP/IP and I/O, welding/soldering " * 500,
+}
+
+
+@pytest.mark.parametrize("text", ADVERSARIAL.values(), ids=ADVERSARIAL.keys())
+def test_twenty_thousand_characters_split_in_well_under_a_second(text: str) -> None:
+    text = text[:MAX_TEXT_CHARS]  # the longest text the product reads
+    started = time.perf_counter()
+    phrases = split_skill_list(text)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 2, f"{elapsed:.1f} s"  # generous: it takes a few milliseconds
+    assert all(phrase in text for phrase in phrases)

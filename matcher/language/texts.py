@@ -77,7 +77,9 @@ def unique_phrases(phrases: Iterable[str]) -> list[str]:
 _BRACKETED = r"\([^()]*\)|（[^（）]*）|\[[^\[\]]*\]"
 _GROUPS = re.compile(rf"({_BRACKETED})|[\n;；|]+")
 _ITEMS = re.compile(rf"({_BRACKETED})|[,，、]+")
-_AND = re.compile(rf"({_BRACKETED})|\s+(?:(?:and|&)\s+)+", re.I)
+# A run of spaces is matched from its first character only ((?<!\s)): tried from each of its
+# characters in turn, the run would be rescanned to its end every time, quadratic in its length.
+_AND = re.compile(rf"({_BRACKETED})|(?<!\s)\s+(?:(?:and|&)\s+)+", re.I)
 _LEADING_AND = re.compile(r"^\s*(?:(?:and|&)\s+)+", re.I)  # "a, b, and c"
 # "X and Y" that name one skill; judged by the words either side of "and", so "occupational
 # health and safety" and "research and development projects" stay whole too.
@@ -114,11 +116,15 @@ _WORDS_WITH_HE = frozenset(
     | {"亲和", "共和", "附和", "和谐", "和平", "和睦", "和解", "和弦", "和声", "和蔼", "和气"}
 )
 # One side of a slash inside a term (CAD/CAM, TCP/IP, I/O, C/C++, 24/7, A/B testing): a short
-# run of capitals, digits and + # & . with no lower case.
-_SLASH = re.compile(rf"({_BRACKETED})|\s*[/／]\s*")
-_TERM_BEFORE_SLASH = re.compile(r"[A-Za-z0-9+#&.]+$")
+# run of capitals, digits and + # & . with no lower case. Spaces before a slash are matched
+# from the first of them only, as for "and".
+_SLASH = re.compile(rf"({_BRACKETED})|(?:(?<!\s)\s+)?[/／]\s*")
+_TERM_BEFORE_SLASH = re.compile(r"[A-Za-z0-9+#&.]+\Z")
 _TERM_AFTER_SLASH = re.compile(r"[A-Za-z0-9+#&.]+")
 _SHORT_CAPS = re.compile(r"[A-Z0-9][A-Z0-9+#&.]{0,4}")
+# A side longer than _SHORT_CAPS allows is no term side however long it is, so each side is
+# read only this far from the slash: the work per slash stays constant.
+_SIDE_READ = 6
 
 
 def _separators(text: str, pattern: re.Pattern[str]) -> list[re.Match[str]]:
@@ -165,13 +171,13 @@ def _split_and(item: str, last_of_list: bool) -> list[str]:
     conjunctions = _separators(item, _AND)
     pieces = _split_at(item, conjunctions)
     sentence = len(item.split()) > _SKILL_WORDS
-    parts = [pieces[0]]
+    parts = [[pieces[0]]]  # joined at the end: adding to a string copies it every time
     for conjunction, left, right in zip(conjunctions, pieces, pieces[1:], strict=False):
         if _and_separates(left, right, last_of_list, sentence):
-            parts.append(right)
+            parts.append([right])
         else:
-            parts[-1] += conjunction.group() + right
-    return parts
+            parts[-1] += [conjunction.group(), right]
+    return ["".join(part) for part in parts]
 
 
 def _split_chinese_and(item: str) -> list[str]:
@@ -184,9 +190,10 @@ def _split_chinese_and(item: str) -> list[str]:
 
 def _split_slashes(part: str) -> list[str]:
     def separates(match: re.Match[str]) -> bool:
+        before, after = match.start(), match.end()
         sides = (
-            _TERM_BEFORE_SLASH.search(part, 0, match.start()),
-            _TERM_AFTER_SLASH.match(part, match.end()),
+            _TERM_BEFORE_SLASH.search(part, max(0, before - _SIDE_READ), before),
+            _TERM_AFTER_SLASH.match(part, after, after + _SIDE_READ),
         )
         return not all(
             side and _SHORT_CAPS.fullmatch(side.group()) and side.group() != "AND" for side in sides
