@@ -56,9 +56,14 @@ class Page:
         return list(found["microdata"])
 
 
-def read_page(body: bytes) -> Page:
-    """JSON-LD of an HTML page (encoding from a BOM or ``<meta charset>``, else UTF-8)."""
-    _, text = html_to_unicode(None, body)
+def read_page(body: bytes, content_type: str | None = None) -> Page:
+    """JSON-LD of an HTML page.
+
+    Decoded as w3lib (and a browser) decides: a byte-order mark, else the charset of the HTTP
+    ``content_type`` header the page came with, else ``<meta charset>`` (or its
+    ``http-equiv`` form), else UTF-8. Many Chinese sites state GBK only in the header.
+    """
+    _, text = html_to_unicode(content_type or None, body)
     try:
         tree = lxml.html.fromstring(
             text.encode("utf-8"), parser=lxml.html.HTMLParser(encoding="utf-8")

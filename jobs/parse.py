@@ -257,13 +257,14 @@ def _collect(result: ParseResult, number: int, make: Callable[[], Posting]) -> N
         result.errors.append(f"record {number}: {exc}")
 
 
-def parse_jsonld(body: bytes) -> ParseResult:
-    """An HTML page with JSON-LD blocks or microdata, or a JSON-LD document."""
+def parse_jsonld(body: bytes, content_type: str | None = None) -> ParseResult:
+    """An HTML page with JSON-LD blocks or microdata, or a JSON-LD document (UTF-8, as JSON
+    is); ``content_type`` is the HTTP header a page came with (``jobs.jobpages.read_page``)."""
     result = ParseResult()
     if body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"["):
         nodes = job_postings([_load_json(body, "JSON-LD")])
     else:
-        page = read_page(body)
+        page = read_page(body, content_type)
         # microdata only without JSON-LD postings: pages often state a posting both ways
         nodes = job_postings(page.documents) or job_postings(page.microdata())
         if not nodes and page.errors:
@@ -318,14 +319,17 @@ def parse_csv(body: bytes) -> ParseResult:
     return result
 
 
-PARSERS = {"jsonld": parse_jsonld, "json": parse_json, "csv": parse_csv}
+def parse_feed(feed_format: str, body: bytes, content_type: str | None = None) -> ParseResult:
+    """Postings of a feed body; ``ParseError`` when the body cannot be read at all.
 
-
-def parse_feed(feed_format: str, body: bytes) -> ParseResult:
-    """Postings of a feed body; ``ParseError`` when the body cannot be read at all."""
-    if feed_format not in PARSERS:
+    ``content_type`` is the HTTP ``Content-Type`` header the body came with: its charset
+    decodes an HTML page (a byte-order mark still wins); JSON and CSV are read as UTF-8.
+    """
+    if feed_format not in FORMATS:
         raise ParseError(f"unknown feed format {feed_format!r} (one of {', '.join(FORMATS)})")
     try:
-        return PARSERS[feed_format](body)
+        if feed_format == "jsonld":
+            return parse_jsonld(body, content_type)
+        return parse_json(body) if feed_format == "json" else parse_csv(body)
     except RecursionError:  # json and the walks over it follow the sender's nesting
         raise ParseError("the body is nested too deeply to read") from None

@@ -147,7 +147,7 @@ class Refresher:
                 status = "not_modified"
                 counts = self._touch_unchanged(feed_id)
             else:
-                parsed = parse_feed(feed_format, fetched.body)
+                parsed = parse_feed(feed_format, fetched.body, fetched.content_type)
                 with db.session() as session:
                     feed = session.get(Feed, feed_id)
                     assert feed is not None

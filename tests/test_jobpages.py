@@ -9,13 +9,22 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from api.wiring import Services
+from jobs.feeds import FeedRegistry, parse_feed_input
 from jobs.parse import ParseError, html_to_text, parse_feed
+from jobs.refresh import Refresher
+from matcher.language.vectors import VectorCache
+from store import Demand
+from tests.conftest import PostgresDatabases, make_services
+from tests.feed_server import FeedServer
 
 CORPUS = Path(__file__).parent / "data" / "jobpages"
 EXPECTED_SUFFIX = ".expected.json"
@@ -45,11 +54,12 @@ def test_every_corpus_file_has_an_expectation() -> None:
 @pytest.mark.parametrize(("body", "expected"), CASES, ids=[body.name for body, _ in CASES])
 def test_corpus_file_gives_its_expected_postings(body: Path, expected: Path) -> None:
     want: dict[str, Any] = json.loads(expected.read_text(encoding="utf-8"))
+    content_type = want.get("content_type")  # the HTTP header the body is served with
     if "parse_error" in want:
         with pytest.raises(ParseError, match=re.escape(want["parse_error"])):
-            parse_feed(want["format"], body.read_bytes())
+            parse_feed(want["format"], body.read_bytes(), content_type)
         return
-    result = parse_feed(want["format"], body.read_bytes())
+    result = parse_feed(want["format"], body.read_bytes(), content_type)
     assert [asdict(posting) for _, posting in result.postings] == want["postings"]
     assert len(result.errors) == len(want["errors"]), result.errors
     for error, part in zip(result.errors, want["errors"], strict=True):
@@ -157,3 +167,32 @@ def test_a_json_ld_script_nested_too_deeply_is_left_out_and_the_others_count() -
     result = parse_feed("jsonld", page)
     assert [posting.title for _, posting in result.postings] == ["Fitter"]
     assert result.errors == ["JSON-LD script 1 is nested too deeply to read, left out"]
+
+
+@pytest.fixture
+def refreshing(
+    store: str, tmp_path: Path, postgres: PostgresDatabases | None, shared_vectors: VectorCache
+) -> Iterator[Services]:
+    """A store whose refresh may fetch from the test's HTTP server on 127.0.0.1."""
+    services = make_services(
+        store, tmp_path, postgres, shared_vectors, FEED_ALLOW_PRIVATE="127.0.0.1"
+    )
+    yield services
+    services.close()
+
+
+def test_a_page_whose_charset_only_the_http_header_names_is_stored_readable(
+    refreshing: Services, server: FeedServer
+) -> None:
+    page = (CORPUS / "gbk_charset_in_header.html").read_bytes()
+    assert b"charset" not in page
+    url = server.serve("/careers.html", page, content_type="text/html; charset=gbk")
+    FeedRegistry(refreshing.db).add(parse_feed_input({"url": url, "format": "jsonld"}))
+
+    run = Refresher(refreshing).run()
+
+    assert run["status"] == "succeeded", run["errors"]
+    with refreshing.db.session() as session:
+        [demand] = session.scalars(select(Demand))
+        stored = (demand.title, demand.skills, demand.enterprise.name)
+    assert stored == ("数控车床操作工", ["数控编程", "零件测量"], "玉林机械厂")
