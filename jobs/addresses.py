@@ -6,10 +6,10 @@ refusals of loopback and private space (RFC 1918, unique local, CGNAT) — link-
 metadata, multicast, reserved space and IPv6 addresses carrying an IPv4 address inside are
 refused whatever the list says, because a feed on one of those is never what was meant.
 
-IPv6 addresses that carry an IPv4 address (NAT64, 6to4, ISATAP, IPv4-mapped) reach that IPv4
-address through a translator or a tunnel, so they are judged by the address they carry: a
-NAT64 address of a public server is fine (DNS64 networks answer with those), one of 10.0.0.1
-is not.
+IPv6 addresses that carry an IPv4 address (NAT64, 6to4, IPv4-mapped, and ISATAP on a local
+prefix) reach that IPv4 address through a translator or a tunnel, so they are judged by the
+address they carry: a NAT64 address of a public server is fine (DNS64 networks answer with
+those), one of 10.0.0.1 is not.
 """
 
 from __future__ import annotations
@@ -99,7 +99,14 @@ _IPV6: tuple[tuple[Network, Refusal], ...] = (
 _NAT64 = _net("64:ff9b::/96")
 _SIX_TO_FOUR = _net("2002::/16")
 _GLOBAL_UNICAST = _net("2000::/3")
-# ISATAP interface identifier: 0000:5efe or 0200:5efe (the u/g bits may be set), then IPv4.
+# ISATAP (RFC 5214 section 6.1) writes an IPv4 address into the interface identifier as
+# 000000ug00000000:0101111011111110:<IPv4>: 0000:5efe, 0200:5efe with the u bit (the IPv4
+# address is globally unique), 0100 / 0300 with the group bit. Only a node on that ISATAP
+# link tunnels to the IPv4 address. Under a global prefix the packet is routed to whoever
+# announces the prefix, so the address is judged like any other global one
+# (2606:4700::5efe:a01:203 does not lead to 10.1.2.3 of our network); the identifier is read
+# only under prefixes outside 2000::/3 (link-local fe80::/10, unique local fc00::/7, ...),
+# which stay inside our own site.
 _ISATAP_MASK, _ISATAP_ID = 0xFCFFFFFF, 0x00005EFE
 
 
@@ -116,7 +123,8 @@ def embedded_ipv4(address: ipaddress.IPv6Address) -> tuple[str, ipaddress.IPv4Ad
         return "NAT64", ipaddress.IPv4Address(number & 0xFFFFFFFF)
     if address.sixtofour is not None:
         return "6to4", address.sixtofour
-    if (number >> 32) & _ISATAP_MASK == _ISATAP_ID:
+    isatap = (number >> 32) & _ISATAP_MASK == _ISATAP_ID
+    if isatap and address not in _GLOBAL_UNICAST:
         return "ISATAP", ipaddress.IPv4Address(number & 0xFFFFFFFF)
     return None
 
@@ -131,15 +139,17 @@ def classify(address: IPAddress) -> Refusal | None:
     if carried is not None:
         mechanism, inner = carried
         refusal = classify(inner)
-        if refusal is None:
+        if refusal is not None:
+            article = "an" if mechanism[0] in "AEIOU" else "a"
+            return Refusal(
+                f"{article} {mechanism} address of {inner} ({refusal.what})",
+                # An IPv4-mapped address is the IPv4 host itself; the others go through a
+                # translator or tunnel whose far side the allow list does not describe.
+                refusal.allowable and mechanism == "IPv4-mapped",
+            )
+        if mechanism != "ISATAP":  # the way to a public IPv4 host
             return None
-        article = "an" if mechanism[0] in "AEIOU" else "a"
-        return Refusal(
-            f"{article} {mechanism} address of {inner} ({refusal.what})",
-            # An IPv4-mapped address is the IPv4 host itself; the others go through a
-            # translator or tunnel whose far side the allow list does not describe.
-            refusal.allowable and mechanism == "IPv4-mapped",
-        )
+        # An ISATAP address of a public host is still on a local prefix: refused as that below.
     for network, refusal in _IPV6:
         if address in network:
             return refusal

@@ -129,7 +129,9 @@ SETTINGS: tuple[Setting, ...] = (
         "",
         "Comma-separated addresses or networks (CIDR) that feeds may use although they are "
         "loopback, private or shared (CGNAT), e.g. `127.0.0.1` for a local test server. "
-        "Link-local, cloud metadata and IPv6 embeddings of private addresses stay refused. "
+        "Link-local and cloud metadata addresses stay refused, and so do private ones reached "
+        "through NAT64, 6to4 or ISATAP, while an IPv4-mapped address (`::ffff:10.1.2.3`) is the "
+        "IPv4 host itself and allowed when that address is listed (`10.0.0.0/8`). "
         "Empty: only public addresses, also after redirects.",
     ),
     Setting(

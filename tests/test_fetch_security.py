@@ -83,8 +83,6 @@ BODY = b'[{"id": "J1", "title": "Welder"}]'
         ("::10.0.0.1", "an IPv4-compatible address (deprecated, ::/96)"),
         ("::8.8.8.8", "an IPv4-compatible address (deprecated, ::/96)"),
         ("::ffff:0:a00:1", "an IPv4-translated address (::ffff:0:0:0/96)"),
-        ("2a00:1450::5efe:a00:1", "an ISATAP address of 10.0.0.1 (a private address)"),
-        ("2a00:1450::200:5efe:c0a8:1", "an ISATAP address of 192.168.0.1 (a private address)"),
     ],
 )
 def test_non_public_addresses_are_refused_saying_what_they_are(address: str, what: str) -> None:
@@ -100,12 +98,33 @@ def test_non_public_addresses_are_refused_saying_what_they_are(address: str, wha
         "2606:4700:4700::1111",
         "64:ff9b::808:808",  # NAT64 of a public server: what DNS64 networks answer
         "2002:808:808::1",  # 6to4 of a public address
-        "2a00:1450::5efe:808:808",  # ISATAP of a public address
         "::ffff:8.8.8.8",  # the IPv4 host itself
     ],
 )
 def test_public_addresses_and_embeddings_of_public_ones_are_accepted(address: str) -> None:
     assert classify(ipaddress.ip_address(address)) is None
+
+
+@pytest.mark.parametrize(
+    ("address", "refused_as"),
+    [
+        # On a link-local or unique local link of its own, a node tunnels to the IPv4 address.
+        ("fe80::5efe:10.0.0.1", "an ISATAP address of 10.0.0.1 (a private address)"),
+        ("fe80::200:5efe:192.168.0.1", "an ISATAP address of 192.168.0.1 (a private address)"),
+        ("fd12::5efe:10.0.0.1", "an ISATAP address of 10.0.0.1 (a private address)"),
+        ("fe80::5efe:8.8.8.8", "a link-local address"),  # a public IPv4 address: still local
+        ("fe80::400:5efe:10.0.0.1", "a link-local address"),  # not u or g: no ISATAP id
+        # Under a global prefix it is routed to whoever announces the prefix, like any address.
+        ("2606:4700::5efe:a01:203", None),
+        ("2a00:1450::200:5efe:c0a8:1", None),
+        ("2a00:1450::5efe:808:808", None),
+    ],
+)
+def test_an_isatap_interface_id_carries_an_ipv4_address_only_under_a_local_prefix(
+    address: str, refused_as: str | None
+) -> None:
+    refusal = classify(ipaddress.ip_address(address))
+    assert (refusal.what if refusal else None) == refused_as
 
 
 @given(st.ip_addresses(v=4))
@@ -131,12 +150,14 @@ def test_the_allow_list_lifts_loopback_and_private_only() -> None:
 
     assert allowed("127.0.0.1") and allowed("10.9.8.7") and allowed("fd12::1")
     assert allowed("::ffff:127.0.0.1")  # the same host as 127.0.0.1
+    assert allowed("::ffff:10.1.2.3")  # the same host as 10.1.2.3, in the listed 10.0.0.0/8
     assert not allowed("127.0.0.2")  # loopback, but not listed
     assert not allowed("192.168.1.1")  # private, but not listed
     assert not allowed("169.254.1.1")  # link-local: listing it does not lift it
     assert not allowed("169.254.169.254") and not allowed("fd00:ec2::254")  # metadata
     assert not allowed("64:ff9b::7f00:1")  # NAT64 of 127.0.0.1: the translator's loopback
     assert not allowed("2002:a00:1::1")  # 6to4 of 10.0.0.1: the relay's network
+    assert not allowed("fd12::5efe:a00:1")  # ISATAP of 10.0.0.1: the tunnel's far side
 
 
 def test_a_malformed_allow_list_is_a_configuration_error() -> None:
@@ -274,7 +295,8 @@ EMBEDDINGS = [
     "::ffff:169.254.169.254",  # IPv4-mapped metadata
     "::127.0.0.1",  # IPv4-compatible
     "::ffff:0:a00:1",  # IPv4-translated
-    "2a00:1450::5efe:a00:1",  # ISATAP of 10.0.0.1
+    "fe80::5efe:a00:1",  # ISATAP of 10.0.0.1
+    "fd12::200:5efe:c0a8:101",  # ISATAP of 192.168.1.1
 ]
 
 
