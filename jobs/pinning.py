@@ -120,11 +120,10 @@ class PinnedAdapter(HTTPAdapter):
         port: int | None = host_params["port"]
         address = self.pin(host, port or _DEFAULT_PORTS[scheme])
         if _literal(host) is None:
-            # urllib3 would derive both from the address it connects to.
-            shown = f"[{host}]" if ":" in host else host
-            if port is not None and port != _DEFAULT_PORTS[scheme]:
-                shown = f"{shown}:{port}"
-            request.headers["Host"] = shown
+            # urllib3 would derive both from the address it connects to. A name needs no
+            # brackets: only IP literals hold a colon.
+            default_port = port is None or port == _DEFAULT_PORTS[scheme]
+            request.headers["Host"] = host if default_port else f"{host}:{port}"
             if scheme == "https":
                 pool_kwargs["server_hostname"] = host
             host_params["host"] = str(address)

@@ -49,10 +49,9 @@ def _time(value: str) -> tuple[int, int]:
 
 
 def schedule_zone(settings: Settings) -> ZoneInfo:
-    """The zone of REFRESH_TIME: REFRESH_TIMEZONE if set, else the consortium's TIMEZONE."""
-    if settings.refresh_timezone:
-        return clock.zone_named(settings.refresh_timezone, "REFRESH_TIMEZONE")
-    return clock.zone_named(settings.timezone)
+    """The zone of REFRESH_TIME (``load_settings`` makes an empty REFRESH_TIMEZONE TIMEZONE);
+    a ``ConfigError`` for a name that is no zone."""
+    return clock.zone_named(settings.refresh_timezone, "REFRESH_TIMEZONE")
 
 
 def build_scheduler(
