@@ -160,7 +160,7 @@ def test_trend(last: int, previous: int, recent: bool, expected: str) -> None:
 
 @pytest.mark.parametrize("value", ["yesterday", "2026-13-01", "", None])
 def test_as_of_must_be_a_past_date(value: str | None) -> None:
-    if not value:
+    if value is None:
         assert parse_as_of(value) == TODAY
         return
     with pytest.raises(ValidationFailed, match="not a date"):
@@ -180,6 +180,7 @@ def test_as_of_in_the_future_is_refused() -> None:
         "2026-005",  # ISO ordinal date
         "2026-01-05 ",
         " 2026-01-05",
+        "",
         "2026-1-5",
         "2026-01-05T00:00",
     ],
@@ -416,7 +417,7 @@ def test_rest_and_cli_refuse_an_as_of_that_is_not_a_day_from_1900_to_today(
     services: Services,
 ) -> None:
     client = create_app(services=services).test_client()
-    for value in ("2026-W01-1", "20260105", "2026-01-05 ", "1899-12-31", "0001-01-01"):
+    for value in ("2026-W01-1", "20260105", "2026-01-05 ", "", "1899-12-31", "0001-01-01"):
         query = client.get("/api/v1/gaps", query_string={"as_of": value})
         assert query.status_code == 422, value
         assert query.get_json()["detail"].startswith("field 'as_of': "), query.get_json()

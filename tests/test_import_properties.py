@@ -197,7 +197,7 @@ def test_an_as_of_string_gives_a_past_day_or_a_clear_error(value: str) -> None:
         assert any(why in exc.detail for why in ("not a date", "in the future", "before 1900"))
         return
     assert date(1900, 1, 1) <= day <= clock.today()
-    assert value in ("", day.isoformat())  # today, or a day written YYYY-MM-DD
+    assert value == day.isoformat()  # written YYYY-MM-DD, nothing else
 
 
 @BOUNDED

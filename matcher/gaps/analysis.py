@@ -120,7 +120,7 @@ def _store_fingerprint(session: Session) -> str:
 
 
 def parse_as_of(value: str | date | None, tz: tzinfo | None = None) -> date:
-    """The report day: today in ``tz`` by default; else a day written ``YYYY-MM-DD``.
+    """The report day: today in ``tz`` when none is given; else a day written ``YYYY-MM-DD``.
 
     Exactly what the OpenAPI document states: a real day from 1900-01-01 up to today.
     Python's ``date.fromisoformat`` alone would also take week dates (``2026-W48-1``), the
@@ -128,7 +128,7 @@ def parse_as_of(value: str | date | None, tz: tzinfo | None = None) -> date:
     zone (``clock.zone``, set from the TIMEZONE setting).
     """
     today = clock.today(tz)
-    if value is None or value == "":
+    if value is None:
         return today
     if isinstance(value, date):
         day = value
