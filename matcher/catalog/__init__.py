@@ -1,31 +1,34 @@
 """The catalog: organizations, demands, programs, courses and students, validated and written.
 
-Input models (what a person may send), the one output shape of each record, the writes that
+Field types with the rules the OpenAPI document states (``fields``), input models (what a
+person may send), the one output shape of each record, the writes that
 keep stored vectors in step (the index is told through the ``after_write`` hook), and imports
 from files. It uses the language layer and knows nothing of search or gaps.
 """
 
-from matcher.catalog.importing import import_file
-from matcher.catalog.records import iso
-from matcher.catalog.schemas import (
+from matcher.catalog.fields import (
     FIRST_YEAR,
-    INPUT_MODELS,
     MAX_ID,
     NOT_AFTER_TODAY,
-    CourseIn,
-    DemandIn,
     Id,
-    InputModel,
     OptionalInt,
     OptionalName,
-    OrganizationIn,
-    ProgramIn,
-    StudentIn,
     at_most,
-    by_id_or_name,
     http_url,
     integral,
     url_schema,
+)
+from matcher.catalog.importing import import_file
+from matcher.catalog.records import iso
+from matcher.catalog.schemas import (
+    INPUT_MODELS,
+    CourseIn,
+    DemandIn,
+    InputModel,
+    OrganizationIn,
+    ProgramIn,
+    StudentIn,
+    by_id_or_name,
 )
 from matcher.catalog.writes import (
     ENTITIES,
