@@ -14,7 +14,8 @@ from matcher.catalog import Id as BodyId
 from .gap_output import to_csv
 from .openapi import EXTRA_CONTENT, errors
 from .outputs import GapReport, SnapshotList
-from .rest import Id, Query, comma_list, services
+from .requests import Id, Query, comma_list
+from .rest import services
 from .validation import QueryLimit, strict_json
 
 bp = APIBlueprint("gaps", __name__, url_prefix="/api/v1")

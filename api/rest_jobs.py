@@ -15,7 +15,8 @@ from jobs.refresh import Refresher
 
 from .openapi import errors
 from .outputs import FeedList, FeedOut, RefreshRunList, RefreshRunOut
-from .rest import ITEM_ID, Query, ids_in_range, services
+from .requests import Query
+from .rest import ITEM_ID, ids_in_range, services
 from .validation import QueryLimit, strict_json
 
 bp = APIBlueprint("jobs", __name__, url_prefix="/api/v1")
