@@ -19,9 +19,7 @@ from matcher.catalog import (
 from matcher.errors import NotFound, ValidationFailed
 from matcher.search import Filters
 
-from .openapi import errors
-from .outputs import RECORD_OUTPUTS, MatchResults
-from .requests import (
+from .inputs import (
     MatchQuery,
     PageQuery,
     SupplyQuery,
@@ -29,6 +27,8 @@ from .requests import (
     list_query,
     patch_model,
 )
+from .openapi import errors
+from .outputs import RECORD_OUTPUTS, MatchResults
 from .validation import strict_json
 
 bp = APIBlueprint("rest", __name__, url_prefix="/api/v1")

@@ -12,9 +12,9 @@ from matcher.catalog import NOT_AFTER_TODAY, InputModel
 from matcher.catalog import Id as BodyId
 
 from .gap_output import to_csv
+from .inputs import Id, Query, comma_list
 from .openapi import EXTRA_CONTENT, errors
 from .outputs import GapReport, SnapshotList
-from .requests import Id, Query, comma_list
 from .rest import services
 from .validation import QueryLimit, strict_json
 

@@ -13,9 +13,9 @@ from apiflask import APIBlueprint
 from jobs.feeds import FeedIn, FeedPatch, FeedRegistry
 from jobs.refresh import Refresher
 
+from .inputs import Query
 from .openapi import errors
 from .outputs import FeedList, FeedOut, RefreshRunList, RefreshRunOut
-from .requests import Query
 from .rest import ITEM_ID, ids_in_range, services
 from .validation import QueryLimit, strict_json
 
