@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from api.wiring import Services
-from matcher.catalog.writes import parse_input
+from matcher.catalog import parse_input
 from matcher.errors import Conflict, NotFound, ValidationFailed
 from matcher.language.vectors import VectorCache
 from tests.conftest import PostgresDatabases, make_services

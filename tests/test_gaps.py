@@ -15,8 +15,7 @@ from api.cli import cli
 from api.wiring import Services
 from embeddings import Encoder
 from matcher import clock
-from matcher.catalog import iso
-from matcher.catalog.writes import parse_input
+from matcher.catalog import iso, parse_input
 from matcher.errors import NotFound, ValidationFailed
 from matcher.gaps.analysis import parse_as_of
 from matcher.gaps.rules import GapRules

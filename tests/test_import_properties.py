@@ -28,9 +28,9 @@ from jobs.feeds import FeedRegistry, parse_feed_input
 from jobs.parse import ParseResult, Posting
 from jobs.upsert import upsert_feed
 from matcher import clock
+from matcher.catalog import parse_input
 from matcher.catalog.importing import import_file
 from matcher.catalog.schemas import INPUT_MODELS
-from matcher.catalog.writes import parse_input
 from matcher.errors import TalentmatchError, ValidationFailed
 from matcher.gaps.analysis import parse_as_of
 from matcher.language.vectors import VectorCache

@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 from api.app import create_app
 from api.wiring import Services
 from jobs.feeds import FeedRegistry, parse_feed_input
-from matcher.catalog.writes import Catalog, Resolver, parse_input
+from matcher.catalog import Catalog, Resolver, parse_input
 from matcher.errors import Conflict
 from matcher.language.texts import content_hash
 from matcher.language.vectors import VectorCache

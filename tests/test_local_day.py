@@ -25,9 +25,9 @@ from jobs.feeds import FeedRegistry, parse_feed_input
 from jobs.refresh import Refresher
 from jobs.schedule import JOB_ID, build_scheduler, nightly_refresh
 from matcher import clock
+from matcher.catalog import parse_input, parse_input_model
 from matcher.catalog.importing import import_file
 from matcher.catalog.schemas import DemandIn
-from matcher.catalog.writes import parse_input, parse_input_model
 from matcher.errors import ConfigError, ValidationFailed
 from matcher.gaps.analysis import parse_as_of
 from matcher.language.vectors import VectorCache

@@ -6,6 +6,12 @@ keep stored vectors in step (the index is told through the ``after_write`` hook)
 from files. It uses the language layer and knows nothing of search or gaps.
 """
 
+from matcher.catalog.checks import (
+    constraint_conflicts,
+    parse_input,
+    parse_input_model,
+    validation_errors,
+)
 from matcher.catalog.fields import (
     FIRST_YEAR,
     MAX_ID,
@@ -19,7 +25,8 @@ from matcher.catalog.fields import (
     url_schema,
 )
 from matcher.catalog.importing import import_file
-from matcher.catalog.records import iso
+from matcher.catalog.records import ENTITIES, SINGULAR, iso
+from matcher.catalog.references import Resolver
 from matcher.catalog.schemas import (
     INPUT_MODELS,
     CourseIn,
@@ -30,17 +37,7 @@ from matcher.catalog.schemas import (
     StudentIn,
     by_id_or_name,
 )
-from matcher.catalog.writes import (
-    ENTITIES,
-    SINGULAR,
-    Catalog,
-    Resolver,
-    Touched,
-    constraint_conflicts,
-    parse_input,
-    parse_input_model,
-    validation_errors,
-)
+from matcher.catalog.writes import Catalog, Touched
 
 __all__ = [
     "ENTITIES",

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from matcher.catalog.checks import parse_input
 from matcher.catalog.schemas import INPUT_MODELS, InputModel
-from matcher.catalog.writes import Catalog, parse_input
+from matcher.catalog.writes import Catalog
 from matcher.errors import TalentmatchError, ValidationFailed
 
 MAX_FILE_BYTES = 200 * 1024 * 1024

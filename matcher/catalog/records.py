@@ -107,3 +107,20 @@ RECORDERS: dict[str, Callable[[Any], dict[str, Any]]] = {
     "programs": program_record,
     "students": student_record,
 }
+
+
+# The kinds of record, as REST paths, CLI arguments and import files name them.
+ENTITIES: dict[str, type[Any]] = {
+    "organizations": Organization,
+    "demands": Demand,
+    "courses": Course,
+    "programs": Program,
+    "students": Student,
+}
+SINGULAR = {
+    "organizations": "organization",
+    "demands": "demand",
+    "courses": "course",
+    "programs": "program",
+    "students": "student",
+}

@@ -18,18 +18,18 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from pydantic import ValidationError
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from matcher import clock
-from matcher.catalog.records import RECORDERS
+from matcher.catalog.checks import conflict_of, constraint_conflicts, parse_input
+from matcher.catalog.records import ENTITIES, RECORDERS, SINGULAR
+from matcher.catalog.references import Resolver
 from matcher.catalog.schemas import (
     INPUT_MODELS,
     CourseIn,
@@ -42,104 +42,10 @@ from matcher.catalog.schemas import (
 from matcher.errors import Conflict, NotFound, ValidationFailed
 from matcher.language import VectorCache, content_hash, course_phrases, entity_text
 from store import Course, Database, Demand, Feed, Organization, Program, Student
-from store.db import Violation, violation_of
+from store.db import violation_of
 from store.models import identity_key
 
 M = TypeVar("M", bound=InputModel)
-
-ENTITIES: dict[str, type[Any]] = {
-    "organizations": Organization,
-    "demands": Demand,
-    "courses": Course,
-    "programs": Program,
-    "students": Student,
-}
-SINGULAR = {
-    "organizations": "organization",
-    "demands": "demand",
-    "courses": "course",
-    "programs": "program",
-    "students": "student",
-}
-
-
-_TYPE_TAGS = {"datetime", "date", "int", "str", "bool", "float", "none"}
-
-# Columns a unique constraint is scoped by; the field a person can change is the other one.
-_SCOPE_COLUMNS = {"kind", "school_id", "source"}
-_TABLE_NOUNS = {**SINGULAR, "feeds": "feed"}
-
-
-def _field_of(violation: Violation) -> str:
-    fields = [c.removesuffix("_key") for c in violation.columns if c not in _SCOPE_COLUMNS]
-    return fields[-1] if fields else "(record)"
-
-
-def conflict_of(violation: Violation, deleting: bool = False) -> Conflict:
-    """The Conflict to answer for a constraint the database enforced during a write."""
-    kind = violation.kind
-    if kind == "reference":  # SQLite does not say which side; the write does
-        kind = "referenced" if deleting else "missing"
-    field = _field_of(violation)
-    noun = _TABLE_NOUNS.get(violation.table, "record")
-    if kind == "unique":
-        message = f"another {noun} with the same {field} was stored at the same moment"
-    elif kind == "missing":
-        message = "the record it refers to was deleted at the same moment"
-    elif kind == "referenced":
-        referrers = violation.table or "other records"
-        message = f"it is still referenced by {referrers}; delete those first"
-    else:
-        message = f"the write breaks a rule of the store ({noun}: {field})"
-    detail = f"{message}; nothing was written"
-    if field != "(record)":
-        detail = f"field '{field}': {detail}"
-    return Conflict(detail, errors=[{"field": field, "message": message}])
-
-
-@contextmanager
-def constraint_conflicts(deleting: bool = False) -> Iterator[None]:
-    """Around a write's transaction: a constraint violation becomes a ``Conflict``.
-
-    The transaction is rolled back by then (``Database.session``), so nothing was written.
-    """
-    try:
-        yield
-    except IntegrityError as exc:
-        raise conflict_of(violation_of(exc), deleting) from None
-
-
-def _field_path(loc: tuple[int | str, ...]) -> str:
-    """``('posted_at', 'datetime')`` → ``posted_at``: drop pydantic's union member tags."""
-    parts = [str(p) for p in loc if not (isinstance(p, str) and (p in _TYPE_TAGS or "[" in p))]
-    return ".".join(parts) or "(record)"
-
-
-def validation_errors(exc: ValidationError) -> list[dict[str, str]]:
-    """Pydantic errors as ``[{"field", "message"}]``, the shape every error body uses."""
-    errors = []
-    for err in exc.errors():
-        field = _field_path(err["loc"])
-        message = err["msg"].removeprefix("Value error, ")
-        errors.append({"field": field, "message": message})
-    return errors
-
-
-def parse_input(kind: str, data: Any, label: str = "body") -> InputModel:
-    """Validate ``data`` as a ``kind`` record; raise ValidationFailed naming record and field."""
-    return parse_input_model(INPUT_MODELS[kind], data, label)
-
-
-def parse_input_model(model: type[M], data: Any, label: str = "body") -> M:
-    """Validate ``data`` with ``model``; raise ValidationFailed naming record and field."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        errors = validation_errors(exc)
-        first = errors[0]
-        raise ValidationFailed(
-            f"{label}: field '{first['field']}': {first['message']}", errors=errors
-        ) from None
 
 
 @dataclass
@@ -148,78 +54,6 @@ class Page:
     total: int
     page: int
     per_page: int
-
-
-class Resolver:
-    """Finds (or, when named, creates) the organizations, programs and courses records cite."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._orgs: dict[tuple[str, str], Organization] = {}
-
-    def organization(
-        self, kind: str, org_id: int | None, name: str | None, city: str | None = None
-    ) -> Organization:
-        field = kind if name is not None else f"{kind}_id"
-        if org_id is not None:
-            org = self.session.get(Organization, org_id)
-            if org is None or org.kind != kind:
-                raise NotFound(f"field '{field}': no {kind} with id {org_id}")
-            return org
-        assert name is not None
-        key = (kind, identity_key(name))
-        if key not in self._orgs:
-            org = self.session.scalar(
-                select(Organization).where(
-                    Organization.kind == kind, Organization.name_key == key[1]
-                )
-            )
-            if org is None:
-                org = Organization(kind=kind, name=name, city=city)
-                self.session.add(org)
-                self.session.flush()
-            self._orgs[key] = org
-        return self._orgs[key]
-
-    def courses(
-        self, school: Organization, codes: Sequence[str], ids: Sequence[int]
-    ) -> list[Course]:
-        found: list[Course] = []
-        if codes:
-            keys = [identity_key(c) for c in codes]
-            rows = self.session.scalars(
-                select(Course).where(Course.school_id == school.id, Course.code_key.in_(keys))
-            ).all()
-            by_key = {c.code_key: c for c in rows}
-            missing = [c for c, k in zip(codes, keys, strict=True) if k not in by_key]
-            if missing:
-                raise NotFound(f"field 'courses': no course {missing[0]!r} at {school.name}")
-            found.extend(by_key[k] for k in keys)
-        for course_id in ids:
-            course = self.session.get(Course, course_id)
-            if course is None:
-                raise NotFound(f"field 'course_ids': no course with id {course_id}")
-            found.append(course)
-        return list(dict.fromkeys(found))
-
-    def program(
-        self, school: Organization, program_id: int | None, name: str | None
-    ) -> Program | None:
-        if program_id is not None:
-            program = self.session.get(Program, program_id)
-            if program is None:
-                raise NotFound(f"field 'program_id': no program with id {program_id}")
-            return program
-        if name is None:
-            return None
-        program = self.session.scalar(
-            select(Program).where(
-                Program.school_id == school.id, Program.name_key == identity_key(name)
-            )
-        )
-        if program is None:
-            raise NotFound(f"field 'program': no program {name!r} at {school.name}")
-        return program
 
 
 Touched = Mapping[str, Iterable[int]]
