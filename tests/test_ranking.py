@@ -8,7 +8,7 @@ from sqlalchemy import select
 from api.wiring import Services
 from matcher.language.skill_similarity import PhraseTable
 from matcher.language.texts import course_phrases
-from matcher.search.ranking import Filters
+from matcher.search import Filters
 from store import Course, Demand, Program, Student
 
 

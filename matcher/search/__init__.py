@@ -5,8 +5,9 @@ skill by skill, and explained (covered and missing skills). It uses the language
 reads the store; it knows nothing of the catalog's writes or of gaps.
 """
 
+from matcher.search.candidates import Filters
 from matcher.search.indexing import IndexService
 from matcher.search.lexical import LexicalChannel
-from matcher.search.ranking import TEXT_TARGETS, Filters, FusionWeights, Matcher
+from matcher.search.ranking import TEXT_TARGETS, FusionWeights, Matcher
 
 __all__ = ["TEXT_TARGETS", "Filters", "FusionWeights", "IndexService", "LexicalChannel", "Matcher"]

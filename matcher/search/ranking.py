@@ -22,7 +22,6 @@ or student offers, whichever of them is the query.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,53 +29,31 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from matcher import clock
 from matcher.errors import NotFound, ValidationFailed
 from matcher.language import (
     MATCHABLE_CHARACTER,
     MAX_TEXT_CHARS,
     PhraseTable,
     VectorCache,
-    course_phrases,
     entity_text,
     split_skill_list,
     unique_phrases,
 )
+from matcher.search.candidates import (
+    LOADERS,
+    Candidate,
+    Filters,
+    Offer,
+    course_offers,
+    student_offers,
+)
 from matcher.search.indexing import IndexService
 from matcher.search.lexical import LEXICAL_COLLECTIONS, LexicalChannel, LexicalHits
-from store import Course, Database, Demand, Organization, Program, Student
+from store import Course, Database, Demand, Program, Student
 
 DEMAND_TARGETS = ("courses", "programs", "students")
 TEXT_TARGETS = ("demands", "courses", "programs")
 _WORD_CHARACTER = re.compile(MATCHABLE_CHARACTER)
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Narrowing applied to candidates; matching never looks at protected traits."""
-
-    kinds: tuple[str, ...] | None = None  # demand kinds, when demands are the target
-    city: str | None = None  # demands and students: theirs; courses, programs: their school's
-    active_only: bool = True  # demands: only active, unexpired postings
-    school_id: int | None = None  # courses, programs, students: one school
-
-
-@dataclass
-class _Offer:
-    """One phrase a candidate or query offers, and where it comes from (a course, if any)."""
-
-    phrase: str
-    course: Course | None = None
-
-
-@dataclass
-class _Candidate:
-    id: int
-    kind: str
-    title: str
-    extra: dict[str, Any]
-    asks: list[str] = field(default_factory=list)
-    offers: list[_Offer] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -106,24 +83,7 @@ class _Query:
     text: str
     vector: np.ndarray
     asks: list[str] = field(default_factory=list)
-    offers: list[_Offer] = field(default_factory=list)
-
-
-def _course_offers(courses: Sequence[Course]) -> list[_Offer]:
-    offers: list[_Offer] = []
-    seen: set[str] = set()
-    for course in courses:
-        for phrase in course_phrases(course):
-            if phrase.lower() not in seen:
-                seen.add(phrase.lower())
-                offers.append(_Offer(phrase, course))
-    return offers
-
-
-def _student_offers(student: Student) -> list[_Offer]:
-    own = [_Offer(p) for p in unique_phrases(student.skills)]
-    known = {o.phrase.lower() for o in own}
-    return own + [o for o in _course_offers(student.courses) if o.phrase.lower() not in known]
+    offers: list[Offer] = field(default_factory=list)
 
 
 class _SkillScorer:
@@ -143,7 +103,7 @@ class _SkillScorer:
             taught = [o.phrase for o in query.offers]
             self.sims = table.similarity(table.phrases, taught, lexical_weight)
 
-    def matrix(self, candidate: _Candidate) -> tuple[list[str], list[_Offer], np.ndarray]:
+    def matrix(self, candidate: Candidate) -> tuple[list[str], list[Offer], np.ndarray]:
         """(asked skills, offers, similarity asked × offers) for one candidate."""
         asks = self.query.asks or candidate.asks
         offers = self.query.offers or candidate.offers
@@ -205,7 +165,7 @@ class Matcher:
             query = _Query(
                 entity_text(course),
                 self._stored_vector(session, course),
-                offers=_course_offers([course]),
+                offers=course_offers([course]),
             )
             return self._rank(session, query, "demands", k, filters or Filters())
 
@@ -218,7 +178,7 @@ class Matcher:
             query = _Query(
                 entity_text(program),
                 self._stored_vector(session, program),
-                offers=_course_offers(program.courses),
+                offers=course_offers(program.courses),
             )
             return self._rank(session, query, "demands", k, filters or Filters())
 
@@ -234,7 +194,7 @@ class Matcher:
             query = _Query(
                 entity_text(student),
                 self._stored_vector(session, student),
-                offers=_student_offers(student),
+                offers=student_offers(student),
             )
             results = self._rank(session, query, "demands", k, filters)
             self._suggest_courses(session, results)
@@ -261,7 +221,7 @@ class Matcher:
             # one encoder call for the text and its phrases; the phrase table then finds them
             vector = self.vectors.vectors(session, [text, *phrases], persist=False)[0]
             if target == "demands":
-                query = _Query(text, vector, offers=[_Offer(p) for p in phrases])
+                query = _Query(text, vector, offers=[Offer(p) for p in phrases])
             else:
                 query = _Query(text, vector, asks=phrases)
             return self._rank(session, query, target, k, filters or Filters())
@@ -302,7 +262,7 @@ class Matcher:
         return scored[:k]
 
     def _score(
-        self, skills: _SkillScorer, candidate: _Candidate, text_score: float, lexical: float
+        self, skills: _SkillScorer, candidate: Candidate, text_score: float, lexical: float
     ) -> dict[str, Any]:
         covered: list[dict[str, Any]] = []
         missing: list[str] = []
@@ -352,8 +312,8 @@ class Matcher:
 
     def _load(
         self, session: Session, target: str, ids: list[int], filters: Filters
-    ) -> list[_Candidate]:
-        return _LOADERS[target](session, ids, filters) if ids else []
+    ) -> list[Candidate]:
+        return LOADERS[target](session, ids, filters) if ids else []
 
     def _suggest_courses(self, session: Session, results: list[dict[str, Any]]) -> None:
         """For each missing skill, the course that teaches it best (if one covers it)."""
@@ -369,7 +329,7 @@ class Matcher:
         courses = session.scalars(
             select(Course).options(selectinload(Course.school)).where(Course.id.in_(pool_ids))
         ).all()
-        offers = _course_offers(courses)
+        offers = course_offers(courses)
         best: dict[str, dict[str, Any]] = {}
         if offers:
             taught = [o.phrase for o in offers]
@@ -395,7 +355,7 @@ class Matcher:
     # -- vectors -----------------------------------------------------------------------------
 
     @staticmethod
-    def _phrases(query: _Query, candidates: list[_Candidate]) -> list[str]:
+    def _phrases(query: _Query, candidates: list[Candidate]) -> list[str]:
         """Every phrase one ranking compares."""
         phrases = [*query.asks, *(o.phrase for o in query.offers)]
         for c in candidates:
@@ -427,109 +387,3 @@ class Matcher:
 
 
 # -- candidates of each target, read with the filters applied --------------------------------
-
-
-def _load_demands(session: Session, ids: list[int], filters: Filters) -> list[_Candidate]:
-    query = (
-        select(
-            Demand.id,
-            Demand.kind,
-            Demand.title,
-            Demand.city,
-            Demand.openings,
-            Demand.skills,
-            Organization.name,
-        )
-        .join(Organization, Demand.enterprise_id == Organization.id)
-        .where(Demand.id.in_(ids))
-    )
-    if filters.kinds:
-        query = query.where(Demand.kind.in_(filters.kinds))
-    if filters.city:
-        query = query.where(Demand.city == filters.city)
-    if filters.active_only:
-        now = clock.now()
-        query = query.where(
-            Demand.status == "active",
-            Demand.expires_at.is_(None) | (Demand.expires_at > now),
-        )
-    return [
-        _Candidate(
-            row.id,
-            row.kind,
-            row.title,
-            {"enterprise": row.name, "city": row.city, "openings": row.openings},
-            asks=unique_phrases(row.skills),
-        )
-        for row in session.execute(query)
-    ]
-
-
-def _load_courses(session: Session, ids: list[int], filters: Filters) -> list[_Candidate]:
-    query = select(Course).options(selectinload(Course.school)).where(Course.id.in_(ids))
-    if filters.school_id:
-        query = query.where(Course.school_id == filters.school_id)
-    if filters.city:
-        query = query.where(Course.school.has(Organization.city == filters.city))
-    return [
-        _Candidate(
-            c.id,
-            "course",
-            c.title,
-            {"code": c.code, "school": c.school.name},
-            offers=_course_offers([c]),
-        )
-        for c in session.scalars(query)
-    ]
-
-
-def _load_programs(session: Session, ids: list[int], filters: Filters) -> list[_Candidate]:
-    query = (
-        select(Program)
-        .options(selectinload(Program.courses), selectinload(Program.school))
-        .where(Program.id.in_(ids))
-    )
-    if filters.school_id:
-        query = query.where(Program.school_id == filters.school_id)
-    if filters.city:
-        query = query.where(Program.school.has(Organization.city == filters.city))
-    return [
-        _Candidate(
-            p.id,
-            "program",
-            p.name,
-            {"school": p.school.name},
-            offers=_course_offers(p.courses),
-        )
-        for p in session.scalars(query)
-    ]
-
-
-def _load_students(session: Session, ids: list[int], filters: Filters) -> list[_Candidate]:
-    query = (
-        select(Student)
-        .options(selectinload(Student.courses), selectinload(Student.school))
-        .where(Student.id.in_(ids), Student.consent.is_(True))
-    )
-    if filters.city:
-        query = query.where(Student.city == filters.city)
-    if filters.school_id:
-        query = query.where(Student.school_id == filters.school_id)
-    return [
-        _Candidate(
-            s.id,
-            "student",
-            s.name or f"student {s.id}",
-            {"school": s.school.name},
-            offers=_student_offers(s),
-        )
-        for s in session.scalars(query)
-    ]
-
-
-_LOADERS: dict[str, Callable[[Session, list[int], Filters], list[_Candidate]]] = {
-    "demands": _load_demands,
-    "courses": _load_courses,
-    "programs": _load_programs,
-    "students": _load_students,
-}

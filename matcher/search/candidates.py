@@ -1,0 +1,170 @@
+"""Candidates of a match: the records a ranking scores, loaded with the filters applied.
+
+Each target collection has a loader that reads candidates by id (from the dense and lexical
+channels) and keeps those the filters allow; a candidate carries what it asks (a demand's
+skills) or what it offers (the phrases its courses teach), each offer with its course.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from matcher import clock
+from matcher.language import course_phrases, unique_phrases
+from store import Course, Demand, Organization, Program, Student
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Narrowing applied to candidates; matching never looks at protected traits."""
+
+    kinds: tuple[str, ...] | None = None  # demand kinds, when demands are the target
+    city: str | None = None  # demands and students: theirs; courses, programs: their school's
+    active_only: bool = True  # demands: only active, unexpired postings
+    school_id: int | None = None  # courses, programs, students: one school
+
+
+@dataclass
+class Offer:
+    """One phrase a candidate or query offers, and where it comes from (a course, if any)."""
+
+    phrase: str
+    course: Course | None = None
+
+
+@dataclass
+class Candidate:
+    id: int
+    kind: str
+    title: str
+    extra: dict[str, Any]
+    asks: list[str] = field(default_factory=list)
+    offers: list[Offer] = field(default_factory=list)
+
+
+def course_offers(courses: Sequence[Course]) -> list[Offer]:
+    offers: list[Offer] = []
+    seen: set[str] = set()
+    for course in courses:
+        for phrase in course_phrases(course):
+            if phrase.lower() not in seen:
+                seen.add(phrase.lower())
+                offers.append(Offer(phrase, course))
+    return offers
+
+
+def student_offers(student: Student) -> list[Offer]:
+    own = [Offer(p) for p in unique_phrases(student.skills)]
+    known = {o.phrase.lower() for o in own}
+    return own + [o for o in course_offers(student.courses) if o.phrase.lower() not in known]
+
+
+def _load_demands(session: Session, ids: list[int], filters: Filters) -> list[Candidate]:
+    query = (
+        select(
+            Demand.id,
+            Demand.kind,
+            Demand.title,
+            Demand.city,
+            Demand.openings,
+            Demand.skills,
+            Organization.name,
+        )
+        .join(Organization, Demand.enterprise_id == Organization.id)
+        .where(Demand.id.in_(ids))
+    )
+    if filters.kinds:
+        query = query.where(Demand.kind.in_(filters.kinds))
+    if filters.city:
+        query = query.where(Demand.city == filters.city)
+    if filters.active_only:
+        now = clock.now()
+        query = query.where(
+            Demand.status == "active",
+            Demand.expires_at.is_(None) | (Demand.expires_at > now),
+        )
+    return [
+        Candidate(
+            row.id,
+            row.kind,
+            row.title,
+            {"enterprise": row.name, "city": row.city, "openings": row.openings},
+            asks=unique_phrases(row.skills),
+        )
+        for row in session.execute(query)
+    ]
+
+
+def _load_courses(session: Session, ids: list[int], filters: Filters) -> list[Candidate]:
+    query = select(Course).options(selectinload(Course.school)).where(Course.id.in_(ids))
+    if filters.school_id:
+        query = query.where(Course.school_id == filters.school_id)
+    if filters.city:
+        query = query.where(Course.school.has(Organization.city == filters.city))
+    return [
+        Candidate(
+            c.id,
+            "course",
+            c.title,
+            {"code": c.code, "school": c.school.name},
+            offers=course_offers([c]),
+        )
+        for c in session.scalars(query)
+    ]
+
+
+def _load_programs(session: Session, ids: list[int], filters: Filters) -> list[Candidate]:
+    query = (
+        select(Program)
+        .options(selectinload(Program.courses), selectinload(Program.school))
+        .where(Program.id.in_(ids))
+    )
+    if filters.school_id:
+        query = query.where(Program.school_id == filters.school_id)
+    if filters.city:
+        query = query.where(Program.school.has(Organization.city == filters.city))
+    return [
+        Candidate(
+            p.id,
+            "program",
+            p.name,
+            {"school": p.school.name},
+            offers=course_offers(p.courses),
+        )
+        for p in session.scalars(query)
+    ]
+
+
+def _load_students(session: Session, ids: list[int], filters: Filters) -> list[Candidate]:
+    query = (
+        select(Student)
+        .options(selectinload(Student.courses), selectinload(Student.school))
+        .where(Student.id.in_(ids), Student.consent.is_(True))
+    )
+    if filters.city:
+        query = query.where(Student.city == filters.city)
+    if filters.school_id:
+        query = query.where(Student.school_id == filters.school_id)
+    return [
+        Candidate(
+            s.id,
+            "student",
+            s.name or f"student {s.id}",
+            {"school": s.school.name},
+            offers=student_offers(s),
+        )
+        for s in session.scalars(query)
+    ]
+
+
+LOADERS: dict[str, Callable[[Session, list[int], Filters], list[Candidate]]] = {
+    "demands": _load_demands,
+    "courses": _load_courses,
+    "programs": _load_programs,
+    "students": _load_students,
+}
