@@ -16,8 +16,7 @@ from pydantic import (
     model_validator,
 )
 
-from matcher.catalog import SINGULAR, InputModel, at_most, by_id_or_name, integral
-from matcher.catalog import Id as BodyId
+from matcher.catalog import SINGULAR, Id, InputModel, at_most, by_id_or_name, integral
 from matcher.language import MATCHABLE_CHARACTER, MAX_TEXT_CHARS
 
 from .validation import QueryBool, QueryId, query_int
@@ -52,9 +51,6 @@ DemandKinds = Annotated[
 ]
 
 
-Id = QueryId
-
-
 class PageQuery(Query):
     page: Annotated[int, Field(ge=1, le=1_000_000), BeforeValidator(query_int)] = 1
     per_page: Annotated[int, Field(ge=1), BeforeValidator(query_int)] | None = Field(
@@ -73,19 +69,19 @@ _LIST_FILTERS: dict[str, dict[str, Any]] = {
         "q": (str | None, Field(None, max_length=200, description="Text in the title.")),
         "kind": (Literal["job", "internship", "apprenticeship", "training"] | None, None),
         "city": (str | None, Field(None, max_length=100)),
-        "enterprise_id": (Id | None, None),
+        "enterprise_id": (QueryId | None, None),
         "active": (QueryBool | None, Field(None, description="Only active (true) or inactive.")),
     },
     "courses": {
         "q": (str | None, Field(None, max_length=200, description="Text in the title.")),
-        "school_id": (Id | None, None),
+        "school_id": (QueryId | None, None),
     },
     "programs": {
         "q": (str | None, Field(None, max_length=200, description="Text in the name.")),
-        "school_id": (Id | None, None),
+        "school_id": (QueryId | None, None),
     },
     "students": {
-        "school_id": (Id | None, None),
+        "school_id": (QueryId | None, None),
         "city": (str | None, Field(None, max_length=100)),
     },
 }
@@ -117,7 +113,7 @@ class SupplyQuery(Query):
     city: str | None = Field(
         None, max_length=100, description="Students: their city; courses, programs: the school's."
     )
-    school_id: Id | None = None
+    school_id: QueryId | None = None
 
 
 MatchText = Annotated[
@@ -157,7 +153,7 @@ class TextMatchIn(InputModel):
     city: str | None = Field(
         None, max_length=100, description="Demands: theirs; courses, programs: the school's."
     )
-    school_id: BodyId | None = Field(None, description="Courses and programs: one school's.")
+    school_id: Id | None = Field(None, description="Courses and programs: one school's.")
     active_only: bool = Field(True, description="Demands: only active ones.")
 
 

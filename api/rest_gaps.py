@@ -8,15 +8,14 @@ from apiflask import APIBlueprint
 from flask import Response
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
-from matcher.catalog import NOT_AFTER_TODAY, InputModel
-from matcher.catalog import Id as BodyId
+from matcher.catalog import NOT_AFTER_TODAY, Id, InputModel
 
 from .gap_output import to_csv
-from .inputs import Id, Query, comma_list
+from .inputs import Query, comma_list
 from .openapi import EXTRA_CONTENT, errors
 from .outputs import GapReport, SnapshotList
 from .rest import services
-from .validation import QueryLimit, strict_json
+from .validation import QueryId, QueryLimit, strict_json
 
 bp = APIBlueprint("gaps", __name__, url_prefix="/api/v1")
 
@@ -35,7 +34,7 @@ AsOf = Annotated[
 
 
 class GapQuery(Query):
-    school_id: Id | None = Field(None, description="One school's courses; default the region.")
+    school_id: QueryId | None = Field(None, description="One school's courses; default the region.")
     as_of: AsOf | None = None
     severity: Annotated[
         Annotated[list[Literal["red", "yellow", "green"]], Field(min_length=1)] | None,
@@ -45,12 +44,12 @@ class GapQuery(Query):
 
 
 class SnapshotQuery(Query):
-    school_id: Id | None = None
+    school_id: QueryId | None = None
     limit: QueryLimit = 100
 
 
 class SnapshotIn(InputModel):
-    school_id: BodyId | None = None
+    school_id: Id | None = None
     as_of: AsOf | None = None
 
 
