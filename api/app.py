@@ -12,7 +12,18 @@ from flask import Response
 from api.wiring import Services
 from matcher.settings import load_settings
 
-from . import errors, openapi, rest, rest_gaps, rest_jobs, web
+from . import (
+    auditing,
+    errors,
+    identity,
+    openapi,
+    protection,
+    rest,
+    rest_accounts,
+    rest_gaps,
+    rest_jobs,
+    web,
+)
 
 
 def create_app(
@@ -44,13 +55,25 @@ def create_app(
         "consortia. Errors are application/problem+json (RFC 9457)."
     }
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.config["SECURITY_SCHEMES"] = {
+        rest.SECURITY: {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "An API token: `talentmatch tokens create EMAIL`, the account page, "
+            "or POST /api/v1/tokens.",
+        }
+    }
     app.extensions["talentmatch"] = services or Services(settings)
     errors.init_app(app)
     openapi.init_app(app, settings)
     app.register_blueprint(rest.bp)
     app.register_blueprint(rest_gaps.bp)
     app.register_blueprint(rest_jobs.bp)
+    app.register_blueprint(rest_accounts.bp)
     app.register_blueprint(web.bp)
+    identity.init_app(app, settings)
+    app.extensions["limiter"] = protection.init_app(app, settings, rest.MATCH_ENDPOINTS)
+    auditing.init_app(app)
 
     app.after_request(_no_type_without_body)
     return app

@@ -32,11 +32,14 @@ from .errors import PROBLEM_TYPE
 
 ERROR_DESCRIPTIONS = {
     400: "The body is not valid JSON",
+    401: "No credentials, or a token that is unknown, expired or revoked",
+    403: "Not allowed for this caller (another owner's record, or a role that may not)",
     404: "No such record",
     409: "Conflicts with a stored record (a duplicate name, code or URL)",
     413: "The body is larger than 1 MiB",
     415: "The body is not JSON",
     422: "Invalid input: the problem's `errors` name each field",
+    429: "Too many requests from this caller; retry after the time in Retry-After",
     500: "Unexpected error (logged; its cause is never sent)",
     503: "The embedding model is unavailable",
 }

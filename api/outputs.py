@@ -98,17 +98,27 @@ class ProgramOut(Out):
 
 
 class StudentOut(Out):
+    """A student as the caller may see them. The student, their school and admins see every
+    field; others see a consenting student's skills, courses, program and city, with the name
+    and contact only when the student shares them (absent fields are left out)."""
+
+    omit_when_none = frozenset(
+        {"external_id", "name", "contact", "interests", "consent", "share_contact"}
+    )
+
     id: int
-    external_id: str | None
-    name: str | None
     school_id: int
     school: str
     program_id: int | None
     course_ids: list[int]
     skills: list[str]
-    interests: list[str]
     city: str | None
-    consent: bool
+    external_id: str | None = None
+    name: str | None = None
+    contact: str | None = None
+    interests: list[str] | None = None
+    consent: bool | None = None
+    share_contact: bool | None = None
 
 
 class OrganizationPage(Out):
@@ -368,3 +378,95 @@ class RefreshRunOut(Out):
 
 class RefreshRunList(Out):
     items: list[RefreshRunOut]
+
+
+# -- accounts ----------------------------------------------------------------------------------
+
+Role = Literal["admin", "enterprise", "school", "student"]
+
+
+class MeOut(Out):
+    email: str
+    role: Role
+    organization_id: int | None
+    student_id: int | None
+
+
+class UserOut(Out):
+    id: int
+    email: str
+    role: Role
+    organization_id: int | None
+    organization: str | None
+    student_id: int | None
+    active: bool
+    created_at: Instant
+    last_login_at: Instant | None
+
+
+class UserList(Out):
+    items: list[UserOut]
+
+
+class TokenOut(Out):
+    id: int
+    name: str
+    created_at: Instant
+    expires_at: Instant | None
+    revoked_at: Instant | None
+    last_used_at: Instant | None
+    state: Literal["active", "expired", "revoked"]
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="The token itself: shown this once, only its hash is kept.")
+
+
+class TokenList(Out):
+    items: list[TokenOut]
+
+
+class ConsentOut(Out):
+    purpose: Literal["found_by_enterprises", "share_contact"]
+    version: str
+    given_at: Instant
+    withdrawn_at: Instant | None
+
+
+class ConsentsOut(Out):
+    consent: bool = Field(description="Found by enterprises now")
+    share_contact: bool = Field(description="Name and contact shown to them now")
+    ledger: list[ConsentOut]
+
+
+class AuditEventOut(Out):
+    id: int
+    at: Instant
+    actor_id: int | None
+    actor: str
+    action: str
+    resource: str | None
+    outcome: Literal["ok", "refused", "failed"]
+    status: int | None
+    detail: str | None
+    source: Literal["api", "web", "cli"]
+    address: str | None
+
+
+class AuditList(Out):
+    items: list[AuditEventOut]
+
+
+class ExportOut(Out):
+    """Everything the service holds about the caller (PIPL Art. 45, GDPR Arts 15 and 20)."""
+
+    format: Literal["talentmatch-export/1"]
+    exported_at: Instant
+    account: UserOut
+    tokens: list[TokenOut]
+    student: dict[str, Any] | None = Field(
+        description="The student record in full, with its program and courses by name."
+    )
+    consents: list[ConsentOut]
+    activity: list[AuditEventOut] = Field(description="What the caller did.")
+    accesses: list[AuditEventOut] = Field(description="Who read or changed the student record.")

@@ -10,6 +10,7 @@ from flask import current_app, url_for
 from pydantic import BaseModel
 
 from api.wiring import Services
+from matcher.accounts import OwnedCatalog, require
 from matcher.catalog import (
     INPUT_MODELS,
     MAX_ID,
@@ -19,6 +20,7 @@ from matcher.catalog import (
 from matcher.errors import NotFound, ValidationFailed
 from matcher.search import Filters
 
+from .identity import caller
 from .inputs import (
     MatchQuery,
     PageQuery,
@@ -36,6 +38,11 @@ bp = APIBlueprint("rest", __name__, url_prefix="/api/v1")
 
 def services() -> Services:
     return current_app.extensions["talentmatch"]
+
+
+def catalog() -> OwnedCatalog:
+    """The catalog as this request's caller may use it."""
+    return services().catalog_for(caller())
 
 
 def _at_most(field: str, value: int, limit: int, where: str = "query") -> int:
@@ -81,7 +88,7 @@ def _register_resource(kind: str) -> None:
             "per_page", query_data.per_page or svc.settings.page_size, svc.settings.max_page_size
         )
         filters = query_data.model_dump(exclude={"page", "per_page"}, exclude_none=True)
-        page = svc.catalog.list_page(kind, query_data.page, per_page, filters)
+        page = catalog().list_page(kind, query_data.page, per_page, filters)
         pages = max(1, -(-page.total // per_page))
         return {
             "items": page.items,
@@ -94,18 +101,18 @@ def _register_resource(kind: str) -> None:
         }
 
     def create_item(json_data: InputModel) -> tuple[dict[str, Any], int, dict[str, str]]:
-        record = services().catalog.create(kind, json_data)
+        record = catalog().create(kind, json_data)
         location = url_for(f"rest.get_{one}", item_id=record["id"])
         return record, 201, {"Location": location}
 
     def get_item(item_id: int) -> dict[str, Any]:
-        return services().catalog.get(kind, item_id)
+        return catalog().get(kind, item_id)
 
     def update_item(item_id: int, json_data: InputModel) -> dict[str, Any]:
-        return services().catalog.update(kind, item_id, json_data.model_dump(exclude_unset=True))
+        return catalog().update(kind, item_id, json_data.model_dump(exclude_unset=True))
 
     def delete_item(item_id: int) -> None:
-        services().catalog.delete(kind, item_id)
+        catalog().delete(kind, item_id)
 
     for func, name in (
         (list_items, f"list_{kind}"),
@@ -120,9 +127,15 @@ def _register_resource(kind: str) -> None:
         "get",
         f"/{kind}",
         list_items,
-        f"List {kind} (paginated)",
+        f"List {kind} (paginated)"
+        + (
+            ": consenting students only, in what consent shows, to all but admins"
+            if kind == "students"
+            else ""
+        ),
         tag,
-        errors(422),
+        errors(401, 422) if kind == "students" else errors(422),
+        secured=kind == "students",
         query=list_filters,
         output=page_out,
     )
@@ -132,26 +145,47 @@ def _register_resource(kind: str) -> None:
         create_item,
         f"Create a {one}",
         tag,
-        errors(400, 404, 409, 415, 422, 503),
+        errors(400, 401, 403, 404, 409, 415, 422, 503),
+        secured=True,
         body=model,
         output=record_out,
         status=201,
     )
-    route("get", item, get_item, f"Get a {one}", tag, errors(404), output=record_out)
+    route(
+        "get",
+        item,
+        get_item,
+        f"Get a {one}",
+        tag,
+        errors(401, 404) if kind == "students" else errors(404),
+        output=record_out,
+        secured=kind == "students",
+    )
     route(
         "patch",
         item,
         update_item,
         f"Change fields of a {one}",
         tag,
-        errors(400, 404, 409, 415, 422, 503),
+        errors(400, 401, 403, 404, 409, 415, 422, 503),
+        secured=True,
         body=patch_body,
         output=record_out,
     )
-    route("delete", item, delete_item, f"Delete a {one}", tag, errors(404, 409), status=204)
+    route(
+        "delete",
+        item,
+        delete_item,
+        f"Delete a {one}",
+        tag,
+        errors(401, 403, 404, 409),
+        status=204,
+        secured=True,
+    )
 
 
 ITEM_ID = "int"
+SECURITY = "BearerAuth"
 
 
 @bp.url_value_preprocessor
@@ -175,8 +209,12 @@ def route(
     output: type[BaseModel] | None = None,
     status: int = 200,
     description: str | None = None,
+    secured: bool = False,
 ) -> None:
-    """Register ``view`` with its inputs, its answer and every error status it can give."""
+    """Register ``view`` with its inputs, its answer and every error status it can give.
+
+    ``secured``: the operation takes an API token (the document says so).
+    """
     decorated = view
     if query is not None:
         decorated = bp.input(query, location="query")(decorated)
@@ -186,9 +224,13 @@ def route(
         decorated = bp.output(output, status_code=status)(decorated)
     else:
         decorated = bp.output({}, status_code=status)(decorated)
-    decorated = bp.doc(summary=summary, description=description, tags=[tag], responses=responses)(
-        decorated
-    )
+    decorated = bp.doc(
+        summary=summary,
+        description=description,
+        tags=[tag],
+        responses=responses,
+        security=SECURITY if secured else None,
+    )(decorated)
     getattr(bp, method)(rule)(decorated)
 
 
@@ -197,6 +239,8 @@ for _kind in INPUT_MODELS:
 
 
 def demand_matches(item_id: int, query_data: SupplyQuery) -> dict[str, Any]:
+    if query_data.target == "students":
+        require(caller())  # consenting students, to signed-in callers only
     results = services().matcher.match_demand(
         item_id,
         query_data.target,
@@ -212,7 +256,7 @@ route(
     demand_matches,
     "Courses, programs or consenting students for a demand",
     "Matching",
-    errors(404, 422, 503),
+    errors(401, 404, 422, 429, 503),
     query=SupplyQuery,
     output=MatchResults,
 )
@@ -220,6 +264,8 @@ route(
 
 def _demand_side(name: str, summary: str) -> None:
     def view(item_id: int, query_data: MatchQuery) -> dict[str, Any]:
+        if name == "students":
+            services().access.require_full_student(caller(), item_id)
         method = getattr(services().matcher, f"match_{SINGULAR[name]}")
         return {
             "results": method(
@@ -236,9 +282,10 @@ def _demand_side(name: str, summary: str) -> None:
         view,
         summary,
         "Matching",
-        errors(404, 422, 503),
+        errors(401, 403, 404, 422, 429, 503) if name == "students" else errors(404, 422, 429, 503),
         query=MatchQuery,
         output=MatchResults,
+        secured=name == "students",
     )
 
 
@@ -264,7 +311,17 @@ route(
     text_match,
     "Free text against demands, courses or programs",
     "Matching",
-    errors(400, 415, 422, 503),
+    errors(400, 415, 422, 429, 503),
     body=TextMatchIn,
     output=MatchResults,
 )
+
+
+MATCH_ENDPOINTS = (
+    "rest.demand_matches",
+    "rest.course_matches",
+    "rest.program_matches",
+    "rest.student_matches",
+    "rest.text_match",
+)
+"""Rate-limited per caller (setting MATCH_RATE_LIMIT)."""

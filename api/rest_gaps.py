@@ -8,13 +8,15 @@ from apiflask import APIBlueprint
 from flask import Response
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
+from matcher.accounts import require_admin
 from matcher.catalog import NOT_AFTER_TODAY, Id, InputModel
 
 from .gap_output import to_csv
+from .identity import caller
 from .inputs import Query, comma_list
 from .openapi import EXTRA_CONTENT, errors
 from .outputs import GapReport, SnapshotList
-from .rest import services
+from .rest import SECURITY, services
 from .validation import QueryId, QueryLimit, strict_json
 
 bp = APIBlueprint("gaps", __name__, url_prefix="/api/v1")
@@ -100,7 +102,9 @@ def gap_snapshots(query_data: SnapshotQuery) -> dict[str, Any]:
 @bp.doc(
     summary="Take a gap snapshot now (the nightly refresh takes one too)",
     tags=["Gaps"],
-    responses=errors(400, 404, 415, 422, 503),
+    responses=errors(400, 401, 403, 404, 415, 422, 503),
+    security=SECURITY,
 )
 def take_gap_snapshot(json_data: SnapshotIn) -> dict[str, Any]:
+    require_admin(caller(), "take gap snapshots")
     return services().gap_history.report(json_data.school_id, json_data.as_of, snapshot=True)

@@ -12,11 +12,13 @@ from apiflask import APIBlueprint
 
 from jobs.feeds import FeedIn, FeedPatch, FeedRegistry
 from jobs.refresh import Refresher
+from matcher.accounts import require, require_admin
 
+from .identity import caller
 from .inputs import Query
 from .openapi import errors
 from .outputs import FeedList, FeedOut, RefreshRunList, RefreshRunOut
-from .rest import ITEM_ID, ids_in_range, services
+from .rest import ITEM_ID, SECURITY, ids_in_range, services
 from .validation import QueryLimit, strict_json
 
 bp = APIBlueprint("jobs", __name__, url_prefix="/api/v1")
@@ -33,9 +35,25 @@ def _feeds() -> FeedRegistry:
 
 @bp.get("/feeds")
 @bp.output(FeedList)
-@bp.doc(summary="Registered job feeds", tags=["Feeds"], responses=errors())
+@bp.doc(
+    summary="Registered job feeds: all to admins, an enterprise's own to its members",
+    tags=["Feeds"],
+    responses=errors(401, 403),
+    security=SECURITY,
+)
 def list_feeds() -> dict[str, Any]:
-    return {"items": _feeds().list()}
+    actor = require(caller())
+    if actor.is_admin:
+        return {"items": _feeds().list()}
+    services().access.check_feed(actor, actor.organization_id)  # 403 to other roles
+    return {"items": _feeds().list(actor.organization_id)}
+
+
+def _may_manage(feed_id: int) -> None:
+    """The feed's enterprise members and admins; 404 first where there is no such feed."""
+    actor = require(caller())
+    access = services().access
+    access.check_feed(actor, access.feed_owner(feed_id))
 
 
 @bp.post("/feeds")
@@ -45,17 +63,22 @@ def list_feeds() -> dict[str, Any]:
 @bp.doc(
     summary="Register a job feed (jsonld | json | csv)",
     tags=["Feeds"],
-    responses=errors(400, 404, 409, 415, 422),
+    responses=errors(400, 401, 403, 404, 409, 415, 422),
+    security=SECURITY,
 )
 def add_feed(json_data: FeedIn) -> tuple[dict[str, Any], int, dict[str, str]]:
+    owner = services().access.check_feed(caller(), json_data.enterprise_id, json_data.enterprise)
+    if owner != json_data.enterprise_id:
+        json_data = json_data.model_copy(update={"enterprise_id": owner, "enterprise": None})
     record = _feeds().add(json_data)
     return record, 201, {"Location": f"/api/v1/feeds/{record['id']}"}
 
 
 @bp.get(f"/feeds/<{ITEM_ID}:feed_id>")
 @bp.output(FeedOut)
-@bp.doc(summary="One feed", tags=["Feeds"], responses=errors(404))
+@bp.doc(summary="One feed", tags=["Feeds"], responses=errors(401, 403, 404), security=SECURITY)
 def get_feed(feed_id: int) -> dict[str, Any]:
+    _may_manage(feed_id)
     return _feeds().get(feed_id)
 
 
@@ -66,16 +89,24 @@ def get_feed(feed_id: int) -> dict[str, Any]:
 @bp.doc(
     summary="Enable, disable or change the format of a feed",
     tags=["Feeds"],
-    responses=errors(400, 404, 415, 422),
+    responses=errors(400, 401, 403, 404, 415, 422),
+    security=SECURITY,
 )
 def update_feed(feed_id: int, json_data: FeedPatch) -> dict[str, Any]:
+    _may_manage(feed_id)
     return _feeds().update(feed_id, json_data)
 
 
 @bp.delete(f"/feeds/<{ITEM_ID}:feed_id>")
 @bp.output({}, status_code=204)
-@bp.doc(summary="Remove a feed (its demands stay)", tags=["Feeds"], responses=errors(404))
+@bp.doc(
+    summary="Remove a feed (its demands stay)",
+    tags=["Feeds"],
+    responses=errors(401, 403, 404),
+    security=SECURITY,
+)
 def delete_feed(feed_id: int) -> None:
+    _may_manage(feed_id)
     _feeds().delete(feed_id)
 
 
@@ -83,16 +114,24 @@ def delete_feed(feed_id: int) -> None:
 @bp.input(RunsQuery, location="query")
 @bp.output(RefreshRunList)
 @bp.doc(
-    summary="Refresh runs, newest first, with counts and per-feed errors",
+    summary="Refresh runs, newest first, with counts and per-feed errors (admins)",
     tags=["Refresh"],
-    responses=errors(422),
+    responses=errors(401, 403, 422),
+    security=SECURITY,
 )
 def list_runs(query_data: RunsQuery) -> dict[str, Any]:
+    require_admin(caller(), "read refresh runs")
     return {"items": Refresher(services()).runs(query_data.limit)}
 
 
 @bp.get(f"/refresh-runs/<{ITEM_ID}:run_id>")
 @bp.output(RefreshRunOut)
-@bp.doc(summary="One refresh run", tags=["Refresh"], responses=errors(404))
+@bp.doc(
+    summary="One refresh run (admins)",
+    tags=["Refresh"],
+    responses=errors(401, 403, 404),
+    security=SECURITY,
+)
 def get_run(run_id: int) -> dict[str, Any]:
+    require_admin(caller(), "read refresh runs")
     return Refresher(services()).get_run(run_id)

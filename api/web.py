@@ -63,3 +63,6 @@ def region_gaps() -> tuple[str, int]:
 def school_gaps(school_id: int) -> tuple[str, int]:
     """One school's gap report: demanded skills its own courses do not teach."""
     return _gap_page(school_id)
+
+
+from . import web_accounts  # noqa: E402,F401  (registers the account pages on bp)

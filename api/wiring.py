@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from embeddings import Encoder, IndexStore
+from matcher.accounts import Access, Accounts, Actor, AuditLog, OwnedCatalog, Privacy, Tokens
 from matcher.catalog import Catalog
 from matcher.errors import ConfigError
 from matcher.gaps import GapAnalyzer, GapHistory, GapRules
@@ -46,7 +47,14 @@ class Services:
             IndexStore(self.instance_path / "index", self.settings.ivf_nprobe),
             self.settings.exact_index_limit,
         )
-        self.catalog = Catalog(self.db, self.vectors, self.index.sync_after_write)
+        self.catalog = Catalog(
+            self.db, self.vectors, self.index.sync_after_write, self.settings.consent_version
+        )
+        self.accounts = Accounts(self.db)
+        self.tokens = Tokens(self.db, self.settings.token_days)
+        self.access = Access(self.db)
+        self.audit = AuditLog(self.db)
+        self.privacy = Privacy(self.catalog, self.accounts, self.tokens, self.audit)
         self.matcher = Matcher(
             self.db,
             self.vectors,
@@ -59,6 +67,10 @@ class Services:
         )
         self.gaps = GapAnalyzer(self.db, self.vectors, GapRules.from_settings(self.settings))
         self.gap_history = GapHistory(self.db, self.gaps)
+
+    def catalog_for(self, actor: Actor | None) -> OwnedCatalog:
+        """The catalog as ``actor`` may use it (``None``: an anonymous caller)."""
+        return OwnedCatalog(self.catalog, self.access, self.accounts, actor)
 
     @classmethod
     def from_environment(

@@ -78,9 +78,13 @@ class FeedRegistry:
             session.flush()
             return feed_record(feed)
 
-    def list(self) -> list[dict[str, Any]]:
+    def list(self, enterprise_id: int | None = None) -> list[dict[str, Any]]:
+        """Every feed, or only one enterprise's."""
+        query = select(Feed).order_by(Feed.id)
+        if enterprise_id is not None:
+            query = query.where(Feed.enterprise_id == enterprise_id)
         with self.db.session() as session:
-            return [feed_record(f) for f in session.scalars(select(Feed).order_by(Feed.id))]
+            return [feed_record(f) for f in session.scalars(query)]
 
     def get(self, feed_id: int) -> dict[str, Any]:
         with self.db.session() as session:

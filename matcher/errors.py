@@ -42,3 +42,17 @@ class Conflict(TalentmatchError):
 class ModelUnavailable(TalentmatchError):
     status = 503
     title = "Embedding model unavailable"
+
+
+class Unauthorized(TalentmatchError):
+    """No credentials, or credentials that do not hold (never says which part was wrong)."""
+
+    status = 401
+    title = "Authentication required"
+
+
+class Forbidden(TalentmatchError):
+    """Known caller, not allowed to do this."""
+
+    status = 403
+    title = "Forbidden"

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +162,38 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_PAGE_SIZE", 200, "Largest page size a REST list accepts."),
     Setting("MAX_K", 200, "Largest number of match results one request may ask for."),
     Setting("LOG_LEVEL", "INFO", "Logging level of the service and the CLI."),
+    Setting(
+        "SECRET_KEY",
+        "",
+        "Signs session cookies and CSRF tokens. Empty: a random key kept in the instance folder "
+        "(`secret_key`, mode 0600), shared by the workers of one host; set it on every host of a "
+        "deployment.",
+    ),
+    Setting(
+        "SECURE_COOKIES",
+        True,
+        "Session cookies only over HTTPS (`Secure`). Browsers also keep them on "
+        "http://localhost and http://127.0.0.1, so the local demo works as it is.",
+    ),
+    Setting("SESSION_HOURS", 12, "Hours a page login lasts."),
+    Setting("TOKEN_DAYS", 90, "Days an API token lasts unless created with another expiry."),
+    Setting(
+        "CONSENT_VERSION",
+        "2026-12",
+        "Version of the consent text students agree to; the consent ledger records it.",
+    ),
+    Setting(
+        "RATELIMIT_STORAGE",
+        "memory://",
+        "Where rate-limit counters live: `memory://` counts per process; with several workers "
+        "or hosts use Redis, e.g. `redis://127.0.0.1:6379`.",
+    ),
+    Setting("LOGIN_RATE_LIMIT", "10 per minute", "Sign-in attempts per client address."),
+    Setting(
+        "MATCH_RATE_LIMIT",
+        "120 per minute",
+        "Match requests per caller (token or session user, else client address).",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -205,6 +237,14 @@ class Settings:
     max_page_size: int
     max_k: int
     log_level: str
+    secret_key: str = field(repr=False)
+    secure_cookies: bool
+    session_hours: int
+    token_days: int
+    consent_version: str
+    ratelimit_storage: str
+    login_rate_limit: str
+    match_rate_limit: str
 
     def overrides(self) -> dict[str, Any]:
         """These values as ``load_settings`` overrides (``{"MAX_K": 200, ...}``)."""
@@ -254,6 +294,9 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
             raise ConfigError(f"setting {name} must lie in [0, 1]")
     if values["SKILL_WEIGHT"] + values["LEXICAL_WEIGHT"] > 1.0:
         raise ConfigError("settings SKILL_WEIGHT + LEXICAL_WEIGHT must not exceed 1")
+    for name in ("SESSION_HOURS", "TOKEN_DAYS"):
+        if values[name] < 1:
+            raise ConfigError(f"setting {name} must be at least 1")
     if values["TRANSLATE"] not in ("auto", "on", "off"):
         raise ConfigError("setting TRANSLATE must be auto, on or off")
     # Input models judge dates without seeing these settings: the zone is the process's.

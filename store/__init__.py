@@ -2,7 +2,10 @@
 
 from .db import Database, upgrade_schema
 from .models import (
+    ApiToken,
+    AuditEvent,
     Base,
+    ConsentRecord,
     Course,
     Demand,
     Feed,
@@ -13,10 +16,14 @@ from .models import (
     RefreshRun,
     Student,
     TextEmbedding,
+    User,
 )
 
 __all__ = [
+    "ApiToken",
+    "AuditEvent",
     "Base",
+    "ConsentRecord",
     "Course",
     "Database",
     "Demand",
@@ -29,4 +36,5 @@ __all__ = [
     "Student",
     "TextEmbedding",
     "upgrade_schema",
+    "User",
 ]

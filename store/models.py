@@ -216,7 +216,9 @@ class Student(Base):
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     interests: Mapped[list[str]] = mapped_column(JSON, default=list)
     city: Mapped[str | None] = mapped_column(String(100))
-    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    contact: Mapped[str | None] = mapped_column(String(200))  # e-mail or phone, shared by choice
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)  # to be found by enterprises
+    share_contact: Mapped[bool] = mapped_column(Boolean, default=False)  # name and contact too
     text_hash: Mapped[str | None] = mapped_column(String(64))
 
     school: Mapped[Organization] = relationship()
@@ -313,3 +315,87 @@ class JobLock(Base):
     owner: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class User(Base):
+    """An account: an admin, a member of one enterprise or school, or one student."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(64), unique=True, default=_key_of("email"))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # admin | enterprise | school | student
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    student_id: Mapped[int | None] = mapped_column(
+        ForeignKey("students.id", ondelete="SET NULL"), unique=True
+    )
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organization: Mapped[Organization | None] = relationship()
+
+    @validates("email")
+    def _keep_email_key(self, _key: str, email: str) -> str:
+        self.email_key = identity_key(email)
+        return email
+
+
+class ApiToken(Base):
+    """A bearer token of one user. Only its SHA-256 is stored; the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ConsentRecord(Base):
+    """The consent ledger: one row per consent given, closed when it is withdrawn.
+
+    Purposes: ``found_by_enterprises`` (skills, courses, program and city shown to
+    enterprises) and ``share_contact`` (name and contact shown too). ``version`` is the
+    version of the consent text the student agreed to (setting CONSENT_VERSION).
+    """
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("students.id", ondelete="CASCADE"), index=True
+    )
+    purpose: Mapped[str] = mapped_column(String(32))
+    version: Mapped[str] = mapped_column(String(32))
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class AuditEvent(Base):
+    """Who read or changed personal data, and every refused attempt; readable by admins.
+
+    The actor is kept by id and e-mail as they were: the log outlives deleted accounts.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    actor: Mapped[str] = mapped_column(String(254))  # e-mail, "anonymous" or "local admin"
+    action: Mapped[str] = mapped_column(String(100))  # e.g. "PATCH /api/v1/demands/3", "login"
+    resource: Mapped[str | None] = mapped_column(String(200))
+    outcome: Mapped[str] = mapped_column(String(16))  # ok | refused | failed
+    status: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(16))  # api | web | cli
+    address: Mapped[str | None] = mapped_column(String(64))

@@ -31,6 +31,7 @@ ALLOWED: dict[str, set[str]] = {
         "embeddings",
         "store",
     },
+    "matcher.accounts": {"matcher.shared", "matcher.catalog", "store"},
     "jobs": {
         "matcher.shared",
         "matcher.language",
@@ -40,13 +41,14 @@ ALLOWED: dict[str, set[str]] = {
         "embeddings",
         "store",
     },  # fmt: skip
-    "seed": {"matcher.shared", "matcher.catalog", "matcher.search", "store"},
+    "seed": {"matcher.shared", "matcher.catalog", "matcher.search", "matcher.accounts", "store"},
     "api": {
         "matcher.shared",
         "matcher.language",
         "matcher.catalog",
         "matcher.search",
         "matcher.gaps",
+        "matcher.accounts",
         "jobs",
         "seed",
         "embeddings",
@@ -60,7 +62,7 @@ def _group(module: str) -> str | None:
     if parts[0] == "matcher":
         if module in SHARED or len(parts) == 1:
             return "matcher.shared"
-        if parts[1] in ("language", "catalog", "search", "gaps"):
+        if parts[1] in ("language", "catalog", "search", "gaps", "accounts"):
             return f"matcher.{parts[1]}"
         return "matcher.shared"
     return parts[0] if parts[0] in ALLOWED else None
@@ -112,4 +114,4 @@ def test_matcher_top_level_holds_only_the_faces_and_shared_helpers() -> None:
     modules = {p.stem for p in (ROOT / "matcher").glob("*.py")}
     packages = {p.name for p in (ROOT / "matcher").iterdir() if (p / "__init__.py").exists()}
     assert modules == {"__init__", "clock", "errors", "settings"}
-    assert packages == {"language", "catalog", "search", "gaps"}
+    assert packages == {"language", "catalog", "search", "gaps", "accounts"}

@@ -96,7 +96,9 @@ def student_record(student: Student) -> dict[str, Any]:
         "skills": list(student.skills),
         "interests": list(student.interests),
         "city": student.city,
+        "contact": student.contact,
         "consent": student.consent,
+        "share_contact": student.share_contact,
     }
 
 

@@ -197,7 +197,17 @@ class StudentIn(InputModel):
     skills: PhraseList = Field(default_factory=list)
     interests: PhraseList = Field(default_factory=list)
     city: OptionalLabel = None
-    consent: bool = False
+    contact: OptionalName = Field(
+        None, description="E-mail or phone; shown to enterprises only with share_contact."
+    )
+    consent: bool = Field(
+        False,
+        description="To be found by enterprises (skills, courses, program, city). Given by "
+        "the student; an admin may record a consent collected on paper.",
+    )
+    share_contact: bool = Field(
+        False, description="Enterprises that may find the student see the name and contact too."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> StudentIn:

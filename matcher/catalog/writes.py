@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from matcher import clock
 from matcher.catalog.checks import conflict_of, constraint_conflicts, parse_input
+from matcher.catalog.consent import choices_of, record_changes
 from matcher.catalog.records import ENTITIES, RECORDERS, SINGULAR
 from matcher.catalog.references import Resolver
 from matcher.catalog.schemas import (
@@ -64,12 +65,18 @@ class Catalog:
     """The one place entities are written; REST, CLI import and seeding all come through here."""
 
     def __init__(
-        self, db: Database, vectors: VectorCache, after_write: Callable[[Touched], None]
+        self,
+        db: Database,
+        vectors: VectorCache,
+        after_write: Callable[[Touched], None],
+        consent_version: str = "1",
     ) -> None:
-        """``after_write`` gets the ids a committed write touched, per collection."""
+        """``after_write`` gets the ids a committed write touched, per collection;
+        ``consent_version`` is the consent text's version the ledger records."""
         self.db = db
         self.vectors = vectors
         self.after_write = after_write
+        self.consent_version = consent_version
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -176,8 +183,11 @@ class Catalog:
                 # its demands (or courses, programs, students, feeds) need the kind it has
                 self._check_unreferenced(session, entity, change=f"make a {record.kind} of")
             self._check_unique(session, kind, record, resolver, exclude_id=entity_id)
+            before = choices_of(entity) if isinstance(entity, Student) else None
             self._assign(session, resolver, kind, entity, record)
             session.flush()
+            if before is not None:
+                record_changes(session, entity, before, self.consent_version)
             touched = self.stamp(session, [entity])
         self.after_write(touched)
         return self.get(kind, entity_id)
@@ -228,6 +238,8 @@ class Catalog:
         self._assign(session, resolver, kind, entity, record)
         session.add(entity)
         session.flush()
+        if isinstance(entity, Student):
+            record_changes(session, entity, choices_of(None), self.consent_version)
         return entity
 
     def _check_unique(

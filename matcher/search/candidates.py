@@ -154,7 +154,8 @@ def _load_students(session: Session, ids: list[int], filters: Filters) -> list[C
         Candidate(
             s.id,
             "student",
-            s.name or f"student {s.id}",
+            # the name only where the student chose to share it (consent covers the rest)
+            (s.name if s.share_contact and s.name else f"student {s.id}"),
             {"school": s.school.name},
             offers=student_offers(s),
         )

@@ -1,0 +1,89 @@
+"""Limits and headers every answer carries (OWASP API4, API8).
+
+- Rate limits (Flask-Limiter): sign-in attempts per client address, match requests per
+  caller. Counters live in memory per process by default; RATELIMIT_STORAGE points them at
+  Redis when several workers or hosts must share them.
+- Security headers: a Content-Security-Policy with no inline or foreign script and no
+  framing, ``nosniff``, no referrer leaving the site, HSTS over HTTPS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from flask import Flask, Response, request, session
+from flask_limiter import Limiter
+
+from matcher.settings import Settings
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",  # inline styles of the server-drawn SVG charts
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def caller_key() -> str:
+    """Who a limit counts: the token, else the signed-in user, else the client address.
+
+    Read from the request alone (no database), so limits apply before anything else runs.
+    """
+    header = request.headers.get("Authorization")
+    if header:
+        return "token:" + hashlib.sha256(header.encode("utf-8")).hexdigest()[:32]
+    user_id = session.get("_user_id")
+    if user_id:
+        return f"user:{user_id}"
+    return f"address:{request.remote_addr or 'unknown'}"
+
+
+def address_key() -> str:
+    return f"address:{request.remote_addr or 'unknown'}"
+
+
+def init_app(app: Flask, settings: Settings, match_endpoints: Iterable[str]) -> Limiter:
+    """Install the limiter, limit sign-in (``web.login`` POST) and the match endpoints."""
+    limiter = Limiter(
+        key_func=caller_key,
+        app=app,
+        storage_uri=settings.ratelimit_storage,
+        headers_enabled=True,
+        strategy="moving-window",
+    )
+    login = app.view_functions["web.login"]
+    app.view_functions["web.login"] = limiter.limit(
+        settings.login_rate_limit, key_func=address_key, methods=["POST"], scope="login"
+    )(login)
+    for endpoint in match_endpoints:
+        app.view_functions[endpoint] = limiter.limit(settings.match_rate_limit, scope="match")(
+            app.view_functions[endpoint]
+        )
+    app.after_request(_security_headers)
+    return limiter
+
+
+def _security_headers(response: Response) -> Response:
+    for name, value in HEADERS.items():
+        response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if request.path.startswith("/api/") and response.status_code == 401:
+        response.headers.setdefault("WWW-Authenticate", 'Bearer realm="talentmatch"')
+    return response

@@ -1,0 +1,123 @@
+"""Pages to sign in and out and to manage one's API tokens (session + CSRF)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app, redirect, render_template, request, session, url_for
+from flask_login import login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from matcher.accounts import Event
+from matcher.errors import TalentmatchError, Unauthorized
+
+from .identity import SessionUser, caller
+from .web import bp
+
+
+def _services() -> Any:
+    return current_app.extensions["talentmatch"]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to another host."""
+    if not target:
+        return url_for("web.account")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("web.account")
+    return target
+
+
+def _record_login(email: str, outcome: str, status: int, actor: Any = None) -> None:
+    _services().audit.record(
+        actor,
+        Event(
+            action="login",
+            outcome=outcome,
+            source="web",
+            status=status,
+            address=request.remote_addr,
+            detail=None if outcome == "ok" else "wrong e-mail or password, or disabled",
+        ),
+        actor_email=email[:254] or None,
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    next_url = request.args.get("next", "")
+    if request.method == "GET":
+        return render_template("login.html", error=None, email="", next=next_url)
+    email = request.form.get("email", "").strip()
+    password = request.form.get("password", "")
+    try:
+        actor = _services().accounts.authenticate(email, password)
+    except Unauthorized as exc:
+        _record_login(email, "refused", 401)
+        page = render_template("login.html", error=exc.detail, email=email, next=next_url)
+        return page, 401
+    session.clear()  # nothing from before the sign-in carries over
+    login_user(SessionUser(actor))
+    session.permanent = True
+    _record_login(email, "ok", 303, actor)
+    return redirect(_safe_next(next_url), code=303)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    logout_user()
+    session.clear()
+    return redirect(url_for("web.login"), code=303)
+
+
+def _account_page(status: int = 200, **extra: Any) -> tuple[str, int]:
+    actor = caller()
+    assert actor is not None and actor.user_id is not None
+    services = _services()
+    user = services.accounts.get(actor.user_id)
+    return render_template(
+        "account.html",
+        actor=actor,
+        organization=user["organization"],
+        tokens=services.tokens.list(actor.user_id),
+        default_days=services.settings.token_days,
+        new_token=extra.get("new_token"),
+        error=extra.get("error"),
+    ), status
+
+
+@bp.get("/account")
+@login_required
+def account() -> tuple[str, int]:
+    return _account_page()
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token() -> tuple[str, int]:
+    actor = caller()
+    assert actor is not None and actor.user_id is not None
+    try:
+        days = int(request.form.get("days") or _services().settings.token_days)
+        record, secret = _services().tokens.create(
+            actor.user_id, request.form.get("name", "api"), days
+        )
+    except ValueError:
+        return _account_page(422, error="valid for: a whole number of days")
+    except TalentmatchError as exc:
+        return _account_page(exc.status, error=exc.detail)
+    return _account_page(201, new_token={**record, "token": secret})
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int) -> Response | tuple[str, int]:
+    actor = caller()
+    assert actor is not None
+    try:
+        _services().tokens.revoke(token_id, actor.user_id)
+    except TalentmatchError as exc:
+        return _account_page(exc.status, error=exc.detail)
+    return redirect(url_for("web.account"), code=303)
