@@ -20,7 +20,17 @@ from tqdm import tqdm
 from matcher.catalog import ENTITIES, import_file
 from matcher.search import Filters
 
-from .cli_common import Group, emit, progress_bar, services_of
+from .cli_accounts import audit, tokens, users
+from .cli_common import (
+    Group,
+    actor_of,
+    admins_only,
+    audited,
+    catalog_of,
+    emit,
+    progress_bar,
+    services_of,
+)
 from .cli_gaps import gaps
 from .cli_jobs import feeds, refresh, runs, worker
 
@@ -54,11 +64,22 @@ def _print_results(data: dict[str, Any]) -> None:
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--debug", is_flag=True, help="Show tracebacks of unexpected failures.")
+@click.option(
+    "--as",
+    "as_email",
+    metavar="EMAIL",
+    help="Act as this user, with their rights (default: the local admin).",
+)
 @click.pass_context
-def cli(ctx: click.Context, debug: bool) -> None:
-    """talentmatch: match enterprise talent demands with school programs and courses."""
+def cli(ctx: click.Context, debug: bool, as_email: str | None) -> None:
+    """talentmatch: match enterprise talent demands with school programs and courses.
+
+    Commands work on the local database as its administrator; --as EMAIL lets a script act
+    as one user, with what that user may do.
+    """
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, stream=sys.stderr)
     ctx.ensure_object(dict)
+    ctx.obj["as"] = as_email
 
 
 @cli.command()
@@ -78,7 +99,8 @@ def seed(ctx: click.Context, if_empty: bool) -> None:
     from matcher.errors import Conflict
     from seed.loader import load_demo
 
-    services = services_of(ctx)
+    services = admins_only(ctx, "load the demo")
+    audited(ctx, "seed")
     bars: dict[str, tqdm] = {}
 
     def progress(kind: str, n: int, total: int = 0) -> None:
@@ -109,11 +131,10 @@ def import_command(
     ctx: click.Context, kind: str, file: Path, skip_invalid: bool, as_json: bool
 ) -> None:
     """Import KIND records from FILE (.jsonl, .json list or .csv); all or nothing."""
-    services = services_of(ctx)
+    audited(ctx, f"import {kind}", kind)
+    catalog = catalog_of(ctx)
     with progress_bar(f"encoding {kind}") as progress:
-        report = import_file(
-            services.catalog, kind, file, skip_invalid=skip_invalid, progress=progress
-        )
+        report = import_file(catalog, kind, file, skip_invalid=skip_invalid, progress=progress)
     data = report.as_dict()
 
     def human(d: dict[str, Any]) -> None:
@@ -132,7 +153,9 @@ def import_command(
 @click.pass_context
 def list_command(ctx: click.Context, kind: str, page: int, per_page: int, as_json: bool) -> None:
     """List KIND records, a page at a time."""
-    result = services_of(ctx).catalog.list_page(kind, page, per_page)
+    if kind == "students":
+        audited(ctx, "list students", "students")
+    result = catalog_of(ctx).list_page(kind, page, per_page)
     data = {"items": result.items, "total": result.total, "page": page, "per_page": per_page}
 
     def human(d: dict[str, Any]) -> None:
@@ -149,7 +172,9 @@ def list_command(ctx: click.Context, kind: str, page: int, per_page: int, as_jso
 @click.pass_context
 def show(ctx: click.Context, kind: str, item_id: int) -> None:
     """Print one KIND record as JSON."""
-    record = services_of(ctx).catalog.get(kind, item_id)
+    if kind == "students":
+        audited(ctx, f"show students {item_id}", f"students/{item_id}")
+    record = catalog_of(ctx).get(kind, item_id)
     click.echo(json.dumps(record, ensure_ascii=False, indent=2))
 
 
@@ -159,7 +184,8 @@ def show(ctx: click.Context, kind: str, item_id: int) -> None:
 @click.pass_context
 def delete(ctx: click.Context, kind: str, item_id: int) -> None:
     """Delete one KIND record (and its vectors from the index)."""
-    services_of(ctx).catalog.delete(kind, item_id)
+    audited(ctx, f"delete {kind} {item_id}", f"{kind}/{item_id}")
+    catalog_of(ctx).delete(kind, item_id)
     click.echo(f"deleted {kind} {item_id}")
 
 
@@ -219,6 +245,9 @@ def match_demand(
     ctx: click.Context, demand_id: int, target: str, k: int, filters: Filters, as_json: bool
 ) -> None:
     """Courses, programs or consenting students for a demand."""
+    if target == "students":
+        audited(ctx, f"match demand {demand_id} students")
+        actor_of(ctx)  # --as a disabled or unknown user stops here
     results = services_of(ctx).matcher.match_demand(demand_id, target, k, filters)
     emit({"results": results}, as_json, _print_results)
 
@@ -229,6 +258,9 @@ def _demand_side(name: str, help_text: str) -> None:
     @_match_options
     @click.pass_context
     def command(ctx: click.Context, item_id: int, k: int, filters: Filters, as_json: bool) -> None:
+        if name == "student":
+            audited(ctx, f"match student {item_id}", f"students/{item_id}")
+            services_of(ctx).access.require_full_student(actor_of(ctx), item_id)
         method = getattr(services_of(ctx).matcher, f"match_{name}")
         emit({"results": method(item_id, k, filters)}, as_json, _print_results)
 
@@ -261,7 +293,7 @@ def match_text(
 @click.pass_context
 def index(ctx: click.Context, as_json: bool) -> None:
     """Bring the vector index in line with the store (rebuilds from stored vectors if needed)."""
-    services = services_of(ctx)
+    services = admins_only(ctx, "rebuild the index")
     with progress_bar("encoding") as progress:
         report = services.index.sync(progress=progress)
     snapshot = services.index.snapshot()
@@ -315,7 +347,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     _Server().run()
 
 
-for command in (gaps, feeds, refresh, runs, worker):
+for command in (gaps, feeds, refresh, runs, worker, users, tokens, audit):
     cli.add_command(command)
 
 

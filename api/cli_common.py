@@ -17,6 +17,7 @@ from tqdm import tqdm
 
 from api.wiring import Services
 from embeddings import ModelLoadError
+from matcher.accounts import Actor, Event, OwnedCatalog, require_admin
 from matcher.errors import TalentmatchError
 
 log = logging.getLogger("talentmatch")
@@ -27,8 +28,10 @@ class Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
         except (TalentmatchError, ModelLoadError) as exc:
+            status = getattr(exc, "status", 500)
+            _record(ctx, "refused" if status < 500 else "failed", getattr(exc, "detail", None))
             click.echo(f"error: {getattr(exc, 'detail', exc)}", err=True)
             sys.exit(1)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
@@ -40,12 +43,57 @@ class Group(click.Group):
             os.dup2(devnull, sys.stdout.fileno())
             sys.exit(0)
         except Exception as exc:
+            _record(ctx, "failed", type(exc).__name__)
             log.debug("unexpected failure", exc_info=True)
             click.echo(
                 f"error: unexpected failure ({type(exc).__name__}); rerun with --debug for details",
                 err=True,
             )
             sys.exit(3)
+        _record(ctx, "ok")
+        return result
+
+
+def audited(ctx: click.Context, action: str, resource: str | None = None) -> None:
+    """Mark this command for the audit log (writes, reads of personal data, account work);
+    its outcome is recorded when it ends."""
+    ctx.obj["audit"] = (action, resource)
+
+
+def _record(ctx: click.Context, outcome: str, detail: str | None = None) -> None:
+    marked = (ctx.obj or {}).pop("audit", None)
+    services: Services | None = (ctx.obj or {}).get("services")
+    if marked is None or services is None:
+        return
+    action, resource = marked
+    email = ctx.obj.get("as")
+    actor = ctx.obj.get("actor") or (None if email else Actor.local_admin())
+    event = Event(f"cli {action}", outcome, "cli", resource=resource, detail=detail)
+    try:
+        services.audit.record(actor, event, actor_email=email)
+    except Exception:  # the command's outcome stands; a lost event is logged
+        log.exception("could not write the audit event of %s", action)
+
+
+def actor_of(ctx: click.Context) -> Actor:
+    """The local admin, or the user of ``--as EMAIL`` (who must exist and be active)."""
+    actor: Actor | None = ctx.obj.get("actor")
+    if actor is None:
+        email = ctx.obj.get("as")
+        actor = services_of(ctx).accounts.actor(email) if email else Actor.local_admin()
+        ctx.obj["actor"] = actor
+    return actor
+
+
+def catalog_of(ctx: click.Context) -> OwnedCatalog:
+    """The catalog as this command's actor may use it."""
+    return services_of(ctx).catalog_for(actor_of(ctx))
+
+
+def admins_only(ctx: click.Context, what: str) -> Services:
+    """The services, once the actor is known to be an admin (``--as`` someone else: refused)."""
+    require_admin(actor_of(ctx), what)
+    return services_of(ctx)
 
 
 def services_of(ctx: click.Context, require_schema: bool = True) -> Services:

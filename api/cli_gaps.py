@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from .cli_common import progress_bar, services_of, write_atomically
+from .cli_common import admins_only, progress_bar, services_of, write_atomically
 from .gap_output import to_csv, to_html
 
 FORMATS = ("text", "json", "csv", "html")
@@ -63,7 +63,7 @@ def gaps(
     """Demanded skills that no course teaches: demand, lag, warning level, nearest courses."""
     if out is not None and not out.expanduser().parent.is_dir():
         raise click.BadParameter(f"folder {str(out.parent)!r} does not exist", param_hint="--out")
-    services = services_of(ctx)
+    services = admins_only(ctx, "take gap snapshots") if snapshot else services_of(ctx)
     with progress_bar("encoding skills") as progress:
         report = services.gap_history.report(school_id, as_of, snapshot=snapshot, progress=progress)
     output_format = "json" if as_json else output_format

@@ -12,7 +12,7 @@ from jobs.parse import FORMATS
 from jobs.refresh import Refresher
 from jobs.schedule import JOB_ID, build_scheduler
 
-from .cli_common import emit, progress_bar, services_of
+from .cli_common import actor_of, admins_only, audited, emit, progress_bar, services_of
 
 
 @click.group()
@@ -36,8 +36,13 @@ def add_feed(
     as_json: bool,
 ) -> None:
     """Register a feed: schema.org JobPosting JSON-LD, a JSON list, or CSV."""
+    audited(ctx, "feeds add", "feeds")
     data = {"url": url, "format": feed_format, "enterprise": enterprise, "enabled": not disabled}
-    record = FeedRegistry(services_of(ctx).db).add(parse_feed_input(data))
+    feed = parse_feed_input(data)
+    owner = services_of(ctx).access.check_feed(actor_of(ctx), None, enterprise)
+    if owner is not None and enterprise is None:
+        feed = feed.model_copy(update={"enterprise_id": owner})
+    record = FeedRegistry(services_of(ctx).db).add(feed)
     emit(record, as_json, lambda r: click.echo(f"feed {r['id']} registered: {r['url']}"))
 
 
@@ -62,13 +67,23 @@ def _print_feeds(items: list[dict[str, Any]]) -> None:
 @click.pass_context
 def list_feeds(ctx: click.Context, as_json: bool) -> None:
     """Registered feeds and how their last fetch went."""
-    emit(FeedRegistry(services_of(ctx).db).list(), as_json, _print_feeds)
+    actor = actor_of(ctx)
+    access = services_of(ctx).access
+    own = None if actor.is_admin else access.check_feed(actor, actor.organization_id)
+    emit(FeedRegistry(services_of(ctx).db).list(own), as_json, _print_feeds)
+
+
+def _may_manage(ctx: click.Context, feed_id: int, action: str) -> None:
+    audited(ctx, f"feeds {action} {feed_id}", f"feeds/{feed_id}")
+    access = services_of(ctx).access
+    access.check_feed(actor_of(ctx), access.feed_owner(feed_id))
 
 
 def _toggle(enabled: bool) -> click.Command:
     @click.argument("feed_id", type=int)
     @click.pass_context
     def command(ctx: click.Context, feed_id: int) -> None:
+        _may_manage(ctx, feed_id, "enable" if enabled else "disable")
         record = FeedRegistry(services_of(ctx).db).update(feed_id, FeedPatch(enabled=enabled))
         click.echo(f"feed {record['id']} {'enabled' if enabled else 'disabled'}")
 
@@ -85,6 +100,7 @@ feeds.add_command(_toggle(False))
 @click.pass_context
 def remove_feed(ctx: click.Context, feed_id: int) -> None:
     """Remove a feed; the demands it brought stay."""
+    _may_manage(ctx, feed_id, "remove")
     FeedRegistry(services_of(ctx).db).delete(feed_id)
     click.echo(f"feed {feed_id} removed")
 
@@ -111,7 +127,8 @@ def refresh(ctx: click.Context, feed_id: int | None, as_json: bool) -> None:
         )
 
     with progress_bar("encoding new and changed postings") as progress:
-        run = Refresher(services_of(ctx)).run(
+        audited(ctx, "refresh")
+        run = Refresher(admins_only(ctx, "run the refresh")).run(
             feed_id, trigger="manual", on_feed=on_feed, progress=progress
         )
     if as_json:
@@ -129,7 +146,7 @@ def refresh(ctx: click.Context, feed_id: int | None, as_json: bool) -> None:
 @click.pass_context
 def runs(ctx: click.Context, limit: int, as_json: bool) -> None:
     """Recent refresh runs, newest first."""
-    items = Refresher(services_of(ctx)).runs(limit)
+    items = Refresher(admins_only(ctx, "read refresh runs")).runs(limit)
     emit(items, as_json, lambda rows: [_print_run(r) for r in rows] or click.echo("no runs yet"))
 
 

@@ -148,6 +148,8 @@ def init_app(app: APIFlask, settings: Settings) -> None:
                 operation["requestBody"]["required"] = True
                 # every body is read under MAX_CONTENT_LENGTH (api.app)
                 operation["responses"].setdefault("413", {"description": ERROR_DESCRIPTIONS[413]})
+            # a request with a token that is unknown, expired or revoked is refused everywhere
+            operation["responses"].setdefault("401", {"description": ERROR_DESCRIPTIONS[401]})
             for status, response in operation["responses"].items():
                 if int(status) >= 400:
                     response["content"] = problem

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from apiflask import APIBlueprint
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from matcher.accounts import Actor, require, require_admin
+from matcher.catalog import OptionalInt, integral
 from matcher.errors import Forbidden
 
 from .identity import caller
@@ -37,7 +38,7 @@ class Body(BaseModel):
 
 class TokenIn(Body):
     name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")] = "api"
-    expires_days: Annotated[int, Field(ge=1, le=3650)] | None = Field(
+    expires_days: Annotated[int, Field(ge=1, le=3650), BeforeValidator(integral)] | None = Field(
         None, description="Default TOKEN_DAYS."
     )
 
@@ -47,10 +48,10 @@ class UserIn(Body):
         str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
     ]
     role: Literal["admin", "enterprise", "school", "student"]
-    organization_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = Field(
+    organization_id: OptionalInt = Field(
         None, description="Enterprise and school members: their organization."
     )
-    student_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = Field(
+    student_id: OptionalInt = Field(
         None, description="Students: their existing student record, if any."
     )
     password: Annotated[str, Field(min_length=10, max_length=1024)] | None = Field(

@@ -12,14 +12,26 @@ from typing import Any, Protocol
 from sqlalchemy import func, select
 
 from matcher import clock
+from matcher.accounts import Accounts
 from matcher.catalog import Catalog, parse_input
 from matcher.errors import Conflict
 from matcher.search import IndexService
-from store import Database, Organization
+from store import Database, Organization, Student
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ORDER = ("organizations", "courses", "programs", "demands", "students")
 DATE_FIELDS = ("posted_at", "expires_at", "created_at", "last_revised")
+
+DEMO_PASSWORD = "talentmatch-demo"
+DEMO_ACCOUNTS = (
+    # e-mail, role, organization (members) or the student's external id
+    ("admin@demo.talentmatch.org", "admin", None),
+    ("enterprise@demo.talentmatch.org", "enterprise", "Pearl River Electronics Co."),
+    ("school@demo.talentmatch.org", "school", "Liuzhou Vocational & Technical College"),
+    ("student@demo.talentmatch.org", "student", "demo-S007"),
+)
+"""The demo's four accounts (README, "Demo accounts"): the 5G electronics enterprise, a
+Liuzhou college, and one of that college's students who consented to be found."""
 
 
 def _shift(record: dict[str, Any], days: int) -> dict[str, Any]:
@@ -47,6 +59,7 @@ class DemoTarget(Protocol):
     db: Database
     catalog: Catalog
     index: IndexService
+    accounts: Accounts
 
 
 def load_demo(
@@ -62,5 +75,17 @@ def load_demo(
         models = [parse_input(kind, r, f"{kind}.jsonl line {i}") for i, r in enumerate(records, 1)]
         report = partial(progress, kind, total=len(records)) if progress else None
         counts[kind] = len(services.catalog.create_many(kind, models, progress=report))
+    counts["accounts"] = create_demo_accounts(services)
     services.index.sync()
     return counts
+
+
+def create_demo_accounts(services: DemoTarget) -> int:
+    for email, role, owner in DEMO_ACCOUNTS:
+        if role == "student":
+            with services.db.session() as session:
+                student_id = session.scalar(select(Student.id).where(Student.external_id == owner))
+            services.accounts.create(email, role, student_id=student_id, password=DEMO_PASSWORD)
+        else:
+            services.accounts.create(email, role, organization=owner, password=DEMO_PASSWORD)
+    return len(DEMO_ACCOUNTS)

@@ -98,7 +98,8 @@ def make_services(
     vectors: VectorCache | None,
     **overrides: object,
 ) -> Services:
-    settings = {"INSTANCE_PATH": str(folder), **overrides}
+    # match endpoints are rate-limited per caller; tests call them far more often than people
+    settings = {"INSTANCE_PATH": str(folder), "MATCH_RATE_LIMIT": "100000 per minute", **overrides}
     if "DATABASE_URL" not in settings:
         settings["DATABASE_URL"] = _database_url(store, folder, postgres)
     services = Services.from_environment(settings, vectors)

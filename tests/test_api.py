@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask.testing import FlaskClient
 
-from api.app import create_app
 from api.wiring import Services
 from matcher import clock
+from tests.clients import admin_client
 
 PROBLEM = "application/problem+json"
 DEMAND = {
@@ -26,12 +26,12 @@ DEMAND = {
 
 @pytest.fixture
 def client(services: Services) -> Iterator[FlaskClient]:
-    yield create_app(services=services).test_client()
+    yield admin_client(services)
 
 
 @pytest.fixture
 def demo_client(demo: Services) -> FlaskClient:
-    return create_app(services=demo).test_client()
+    return admin_client(demo)
 
 
 def _assert_problem(response, status: int, detail_part: str) -> None:  # type: ignore[no-untyped-def]

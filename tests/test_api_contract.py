@@ -9,6 +9,11 @@ schema-violating ones refused, 405 with ``Allow``.
 The app is built when the module is imported (schemathesis reads the document then); its
 store is filled with the demo by a module fixture. The demo runs on SQLite, and on PostgreSQL
 when ``TEST_DATABASE_URL`` is set. Writes change these private stores only.
+
+Every case is sent with an admin's API token, so the authenticated API is exercised whole;
+schemathesis' ``ignored_auth`` check sends secured operations without it too and expects 401.
+A case may revoke that token or disable its account (``DELETE /tokens/{id}``,
+``PATCH /users/{id}``): the next case gets a fresh one.
 """
 
 from __future__ import annotations
@@ -29,12 +34,18 @@ from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from api.wiring import Services
+from matcher.errors import Unauthorized
 from seed.loader import load_demo
 from tests.conftest import SUMMARY_LINES
 
 _FOLDER = Path(tempfile.mkdtemp(prefix="tm-contract-"))
+_UNLIMITED = {"MATCH_RATE_LIMIT": "1000000 per minute"}
 _SQLITE = Services.from_environment(
-    {"INSTANCE_PATH": str(_FOLDER / "sqlite"), "DATABASE_URL": f"sqlite:///{_FOLDER}/demo.db"}
+    {
+        "INSTANCE_PATH": str(_FOLDER / "sqlite"),
+        "DATABASE_URL": f"sqlite:///{_FOLDER}/demo.db",
+        **_UNLIMITED,
+    }
 )
 sqlite_api = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", create_app(services=_SQLITE))
 
@@ -47,6 +58,7 @@ _PG_SERVICES = (
             "DATABASE_URL": make_url(_POSTGRES_URL)
             .set(drivername="postgresql+psycopg", database=_PG_DATABASE)
             .render_as_string(hide_password=False),
+            **_UNLIMITED,
         }
     )
     if _POSTGRES_URL
@@ -57,6 +69,22 @@ postgresql_api = schemathesis.openapi.from_wsgi(
 )
 
 _cases = {"sqlite": 0, "postgresql": 0}
+_ADMIN = "contract-admin@example.org"
+
+
+def _admin_token(services: Services) -> str:
+    """A valid admin token, made anew when a case revoked the last one or disabled its user."""
+    token = services.__dict__.get("contract_token")
+    try:
+        if token is None:
+            raise Unauthorized("none yet")
+        services.tokens.actor_for(token)
+    except Unauthorized:
+        services.accounts.set_active(_ADMIN, True)
+        user_id = services.accounts.by_email(_ADMIN)["id"]
+        token = services.tokens.create(user_id, "contract")[1]
+        services.__dict__["contract_token"] = token
+    return token
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -70,6 +98,7 @@ def _demo_stores(request: pytest.FixtureRequest) -> Iterator[None]:
     for services in {_SQLITE, _PG_SERVICES}:
         services.init_schema()
         load_demo(services)
+        services.accounts.create(_ADMIN, "admin")
     yield
     for services in {_SQLITE, _PG_SERVICES}:
         services.close()
@@ -90,7 +119,7 @@ _SETTINGS = {"deadline": None, "suppress_health_check": list(HealthCheck), "data
 @settings(max_examples=40, **_SETTINGS)
 def test_every_operation_keeps_its_contract_on_sqlite(case: Case) -> None:
     _cases["sqlite"] += 1
-    case.call_and_validate()
+    case.call_and_validate(headers={"Authorization": f"Bearer {_admin_token(_SQLITE)}"})
 
 
 @postgresql_api.parametrize()
@@ -99,4 +128,4 @@ def test_every_operation_keeps_its_contract_on_postgresql(case: Case) -> None:
     if not _POSTGRES_URL:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL contract run skipped")
     _cases["postgresql"] += 1
-    case.call_and_validate()
+    case.call_and_validate(headers={"Authorization": f"Bearer {_admin_token(_PG_SERVICES)}"})

@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask.testing import FlaskClient
 
-from api.app import create_app
 from api.wiring import Services
 from matcher import clock
 from matcher.catalog import import_file, parse_input
 from matcher.errors import ValidationFailed
+from tests.clients import admin_client
 
 NOON_IN_SHANGHAI = datetime(2026, 12, 1, 12, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 DEMAND = {"enterprise": "Acme", "kind": "job", "title": "Welder", "posted_at": "2026-02-01"}
@@ -45,7 +45,7 @@ NUMBERS = [20261201, 1764547200, 0, 1764547200.5]
 @pytest.fixture
 def client(services: Services) -> Iterator[FlaskClient]:
     with clock.fixed(NOON_IN_SHANGHAI):
-        yield create_app(services=services).test_client()
+        yield admin_client(services)
 
 
 def _refused(response: Any, field: str) -> str:

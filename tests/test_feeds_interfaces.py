@@ -13,12 +13,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
-from api.app import create_app
 from api.cli import cli
 from api.wiring import Services
 from jobs.refresh import Refresher
 from jobs.schedule import JOB_ID, build_scheduler, nightly_refresh
 from matcher.errors import ConfigError
+from tests.clients import admin_client
 from tests.feed_server import FeedServer
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -80,7 +80,7 @@ def test_cli_refresh_that_fails_exits_non_zero(runner: CliRunner, server: FeedSe
 
 @pytest.fixture
 def client(services: Services) -> FlaskClient:
-    return create_app(services=services).test_client()
+    return admin_client(services)
 
 
 def test_rest_feeds_and_refresh_runs(client: FlaskClient) -> None:

@@ -18,6 +18,7 @@ from api.app import create_app
 from api.cli import cli
 from api.gap_output import to_csv
 from api.wiring import Services
+from tests.clients import admin_client
 
 PROBLEM = "application/problem+json"
 ITEM_KEYS = {
@@ -42,12 +43,12 @@ def _five_g(items: list[dict]) -> dict:
 
 @pytest.fixture
 def demo_client(demo: Services) -> FlaskClient:
-    return create_app(services=demo).test_client()
+    return admin_client(demo)
 
 
 @pytest.fixture
 def client(services: Services) -> FlaskClient:
-    return create_app(services=services).test_client()
+    return admin_client(services)
 
 
 def test_rest_gap_report_follows_the_contract(demo_client: FlaskClient) -> None:

@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from api.app import create_app
 from api.cli import cli
 from api.wiring import Services
 from embeddings import Encoder
@@ -23,6 +22,7 @@ from matcher.language.phrasing import encoding_form
 from matcher.language.skills import PhraseVocabulary, content_words, group_phrases, word_overlap
 from matcher.language.texts import normalise
 from store import Course, GapSnapshot
+from tests.clients import admin_client
 
 TODAY = clock.today()  # the consortium's day (TIMEZONE), as reports count days
 
@@ -415,7 +415,7 @@ def test_reports_are_cached_until_demands_or_courses_change(
 def test_rest_and_cli_refuse_an_as_of_that_is_not_a_day_from_1900_to_today(
     services: Services,
 ) -> None:
-    client = create_app(services=services).test_client()
+    client = admin_client(services)
     for value in ("2026-W01-1", "20260105", "2026-01-05 ", "", "1899-12-31", "0001-01-01"):
         query = client.get("/api/v1/gaps", query_string={"as_of": value})
         assert query.status_code == 422, value
@@ -436,7 +436,7 @@ def test_rest_and_cli_refuse_an_as_of_that_is_not_a_day_from_1900_to_today(
 def test_a_later_snapshot_of_the_same_scope_and_day_replaces_the_earlier_one(
     consortium: Services,
 ) -> None:
-    client = create_app(services=consortium).test_client()
+    client = admin_client(consortium)
     north = consortium.catalog.list_page("organizations").items[0]["id"]
     noon = clock.day_start(TODAY) + timedelta(hours=12)
     with clock.fixed(noon - timedelta(days=5)):

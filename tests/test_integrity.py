@@ -18,7 +18,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import OperationalError
 
-from api.app import create_app
 from api.wiring import Services
 from jobs.feeds import FeedRegistry, parse_feed_input
 from matcher.catalog import Catalog, Resolver, parse_input
@@ -26,6 +25,7 @@ from matcher.errors import Conflict
 from matcher.language.texts import content_hash
 from matcher.language.vectors import VectorCache
 from store import Course, Demand, Feed, Organization, Program, TextEmbedding
+from tests.clients import admin_client
 from tests.conftest import PostgresDatabases, make_services
 
 PROBLEM = "application/problem+json"
@@ -364,7 +364,7 @@ def test_a_delete_whose_index_update_fails_is_not_matched_and_leaves_the_index_l
 def test_rest_create_answers_201_with_the_record_while_the_index_cannot_be_written(
     services: Services, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client: FlaskClient = create_app(services=services).test_client()
+    client: FlaskClient = admin_client(services)
     _index_writes_fail(services, monkeypatch)
     response = client.post(
         "/api/v1/courses", json=_course("C1", "Hydraulic systems", ["hydraulic pumps"])
@@ -380,7 +380,7 @@ def test_rest_create_answers_201_with_the_record_while_the_index_cannot_be_writt
 
 
 def test_rest_duplicate_names_answer_409_problem_json(services: Services) -> None:
-    client: FlaskClient = create_app(services=services).test_client()
+    client: FlaskClient = admin_client(services)
     body = {"kind": "enterprise", "name": "Ärzte Kammer"}
     assert client.post("/api/v1/organizations", json=body).status_code == 201
     for name in ("Ärzte Kammer", "ÄRZTE  KAMMER", "ärzte kammer"):

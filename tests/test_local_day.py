@@ -18,7 +18,6 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from api.app import create_app
 from api.cli import cli
 from api.wiring import Services
 from jobs.feeds import FeedRegistry, parse_feed_input
@@ -33,6 +32,7 @@ from matcher.gaps.analysis import parse_as_of
 from matcher.language.vectors import VectorCache
 from matcher.settings import load_settings
 from store import Demand, GapSnapshot
+from tests.clients import admin_client
 from tests.conftest import PostgresDatabases, make_services
 from tests.feed_server import FeedServer
 
@@ -126,7 +126,7 @@ def test_gap_report_as_of_the_local_date_at_one_am(services: Services, at_one_am
 def test_rest_gap_report_as_of_the_local_date_at_one_am(
     services: Services, at_one_am: None
 ) -> None:
-    client = create_app(services=services).test_client()
+    client = admin_client(services)
     accepted = client.get("/api/v1/gaps?as_of=2026-12-01")
     assert accepted.status_code == 200 and accepted.get_json()["as_of"] == "2026-12-01"
     assert client.get("/api/v1/gaps").get_json()["as_of"] == "2026-12-01"
@@ -286,7 +286,7 @@ NINE_AM = datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI)  # 01:00 UTC: past 00:00Z
 def test_a_bare_expiry_day_in_a_json_body_lasts_to_the_end_of_that_local_day(
     services: Services,
 ) -> None:
-    client = create_app(services=services).test_client()
+    client = admin_client(services)
     body = {"enterprise": "Acme", "kind": "job", "title": "Welder", "skills": ["MIG welding"]}
     with clock.fixed(NINE_AM):
         created = client.post(

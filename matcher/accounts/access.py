@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from matcher.accounts.actor import Actor
 from matcher.catalog import SINGULAR, InputModel, StudentIn
+from matcher.catalog.writes import OWNER_FIELDS
 from matcher.errors import Conflict, Forbidden, NotFound, Unauthorized
 from store import Database, Demand, Feed, Organization, Program, Student
 from store.models import Course, identity_key
@@ -62,6 +63,12 @@ class Access:
         """The record to write on the actor's behalf, its owner set; or why not."""
         actor = require(actor)
         if actor.is_admin:
+            owner = OWNER_FIELDS.get(kind)
+            if owner and all(getattr(record, name) is None for name in owner):
+                raise Forbidden(
+                    f"an admin acts for no {owner[1]} of their own: name the {owner[1]} "
+                    f"({owner[0]} or {owner[1]})"
+                )
             return record
         if kind == "organizations":
             raise Forbidden("only admins create organizations")

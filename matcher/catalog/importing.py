@@ -9,14 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from matcher.catalog.checks import parse_input
 from matcher.catalog.schemas import INPUT_MODELS, InputModel
-from matcher.catalog.writes import Catalog
 from matcher.errors import TalentmatchError, ValidationFailed
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -108,8 +107,20 @@ def read_records(path: Path, kind: str) -> list[tuple[str, Any]]:
     raise ValidationFailed(f"{path}: unknown file type {suffix!r} (use .jsonl, .json or .csv)")
 
 
+class RecordWriter(Protocol):
+    """What an import writes through: the catalog, or the catalog as one actor may use it."""
+
+    def create_many(
+        self,
+        kind: str,
+        records: Sequence[InputModel],
+        progress: Callable[[int], None] | None = None,
+        labels: Sequence[str] | None = None,
+    ) -> list[int]: ...
+
+
 def import_file(
-    catalog: Catalog,
+    catalog: RecordWriter,
     kind: str,
     path: Path,
     *,

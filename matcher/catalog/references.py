@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matcher.errors import NotFound
+from matcher.errors import NotFound, ValidationFailed
 from store import Course, Organization, Program
 from store.models import identity_key
 
@@ -28,7 +28,8 @@ class Resolver:
             if org is None or org.kind != kind:
                 raise NotFound(f"field '{field}': no {kind} with id {org_id}")
             return org
-        assert name is not None
+        if name is None:
+            raise ValidationFailed(f"give {kind}_id or {kind}: the {kind} it belongs to")
         key = (kind, identity_key(name))
         if key not in self._orgs:
             org = self.session.scalar(

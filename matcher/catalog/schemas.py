@@ -85,10 +85,16 @@ class OrganizationIn(InputModel):
 
 
 class DemandIn(InputModel):
-    model_config = ConfigDict(json_schema_extra=by_id_or_name("enterprise_id", "enterprise"))
+    model_config = ConfigDict(
+        json_schema_extra=by_id_or_name("enterprise_id", "enterprise", required=False)
+    )
 
     enterprise_id: OptionalInt = None
-    enterprise: OptionalName = Field(None, description="Enterprise name; created if absent.")
+    enterprise: OptionalName = Field(
+        None,
+        description="Enterprise name; created if absent. Enterprise members may leave the "
+        "enterprise out (it is theirs); admins name it.",
+    )
     kind: Literal["job", "internship", "apprenticeship", "training"]
     title: Title
     description: Text = ""
@@ -107,7 +113,7 @@ class DemandIn(InputModel):
 
     @model_validator(mode="after")
     def _check(self) -> DemandIn:
-        _one_of(self, "enterprise_id", "enterprise")
+        _one_of(self, "enterprise_id", "enterprise", required=False)
         return self
 
 
@@ -115,7 +121,7 @@ class CourseIn(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "allOf": [
-                by_id_or_name("school_id", "school"),
+                by_id_or_name("school_id", "school", required=False),
                 {  # what _check asks: something that says what the course teaches
                     "anyOf": [
                         {
@@ -147,14 +153,16 @@ class CourseIn(InputModel):
 
     @model_validator(mode="after")
     def _check(self) -> CourseIn:
-        _one_of(self, "school_id", "school")
+        _one_of(self, "school_id", "school", required=False)
         if not (self.description or self.skills or self.outcomes):
             raise ValueError("a course needs a description, skills or outcomes")
         return self
 
 
 class ProgramIn(InputModel):
-    model_config = ConfigDict(json_schema_extra=by_id_or_name("school_id", "school"))
+    model_config = ConfigDict(
+        json_schema_extra=by_id_or_name("school_id", "school", required=False)
+    )
 
     school_id: OptionalInt = None
     school: OptionalName = None
@@ -172,7 +180,7 @@ class ProgramIn(InputModel):
 
     @model_validator(mode="after")
     def _check(self) -> ProgramIn:
-        _one_of(self, "school_id", "school")
+        _one_of(self, "school_id", "school", required=False)
         return self
 
 
@@ -180,7 +188,7 @@ class StudentIn(InputModel):
     model_config = ConfigDict(
         json_schema_extra={
             "allOf": [
-                by_id_or_name("school_id", "school"),
+                by_id_or_name("school_id", "school", required=False),
                 by_id_or_name("program_id", "program", required=False),
             ]
         }
@@ -211,7 +219,7 @@ class StudentIn(InputModel):
 
     @model_validator(mode="after")
     def _check(self) -> StudentIn:
-        _one_of(self, "school_id", "school")
+        _one_of(self, "school_id", "school", required=False)
         _one_of(self, "program_id", "program", required=False)
         return self
 

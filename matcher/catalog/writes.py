@@ -48,6 +48,15 @@ from store.models import identity_key
 
 M = TypeVar("M", bound=InputModel)
 
+OWNER_FIELDS = {
+    "demands": ("enterprise_id", "enterprise"),
+    "courses": ("school_id", "school"),
+    "programs": ("school_id", "school"),
+    "students": ("school_id", "school"),
+}
+"""Who a record belongs to: optional in bodies (members' own comes from the caller), never
+absent from a stored record."""
+
 
 @dataclass
 class Page:
@@ -169,6 +178,12 @@ class Catalog:
                 if name in patch:  # a reference given by name replaces the stored id form
                     current.pop(f"{name}_id" if name != "courses" else "course_ids", None)
             merged = {**current, **patch}
+            owner = OWNER_FIELDS.get(kind)
+            if owner and all(merged.get(name) is None for name in owner):
+                raise Conflict(
+                    f"the change would leave the {SINGULAR[kind]} without its {owner[1]}: "
+                    f"give {owner[0]} or {owner[1]}"
+                )
             try:
                 record = parse_input(kind, merged, label=SINGULAR[kind])
             except ValidationFailed as exc:

@@ -1,0 +1,33 @@
+"""Test clients that act as a given account through a real API token."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+
+from api.app import create_app
+from api.wiring import Services
+from matcher.errors import Conflict
+
+TEST_ADMIN = "tests-admin@example.org"
+
+
+def token_for(services: Services, email: str, role: str = "admin", **account: object) -> str:
+    """A fresh token of the account ``email``, created first when it does not exist."""
+    try:
+        services.accounts.create(email, role, **account)  # type: ignore[arg-type]
+    except Conflict:
+        pass
+    user_id = services.accounts.by_email(email)["id"]
+    return services.tokens.create(user_id, "tests")[1]
+
+
+def client_as(services: Services, token: str | None) -> FlaskClient:
+    client = create_app(services=services).test_client()
+    if token is not None:
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return client
+
+
+def admin_client(services: Services) -> FlaskClient:
+    """A client of a new app on ``services``, signed in as an admin by token."""
+    return client_as(services, token_for(services, TEST_ADMIN))

@@ -1,0 +1,390 @@
+"""Accounts and privacy: sign-in, tokens, consent ledger, export, erasure, audit, limits, CSRF.
+
+The write-endpoint × role matrix is in ``tests/test_access.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from api.app import create_app
+from api.wiring import Services
+from matcher import clock
+from matcher.catalog import parse_input
+from tests.clients import client_as, token_for
+
+PASSWORD = "correct horse battery"
+
+
+def _world(services: Services) -> dict[str, Any]:
+    """A school, an enterprise with a 5G demand, a consenting student with a student account."""
+    catalog = services.catalog
+    for org in (
+        {"kind": "school", "name": "Liuzhou College", "city": "Liuzhou"},
+        {"kind": "enterprise", "name": "Pearl River", "city": "Dongguan"},
+    ):
+        catalog.create("organizations", parse_input("organizations", org))
+    demand = catalog.create(
+        "demands",
+        parse_input(
+            "demands",
+            {
+                "enterprise": "Pearl River",
+                "kind": "internship",
+                "title": "5G site intern",
+                "posted_at": "2026-11-01",
+                "skills": ["5G base station maintenance", "fault handling"],
+            },
+        ),
+    )
+    student = catalog.create(
+        "students",
+        parse_input(
+            "students",
+            {
+                "name": "Wei Lan",
+                "contact": "wei.lan@example.org",
+                "school": "Liuzhou College",
+                "skills": ["5G base station maintenance", "fault handling"],
+                "interests": ["telecom"],
+                "consent": True,
+            },
+        ),
+    )
+    services.accounts.create(
+        "student@example.org", "student", student_id=student["id"], password=PASSWORD
+    )
+    services.accounts.create(
+        "hr@example.org", "enterprise", organization="Pearl River", password=PASSWORD
+    )
+    services.accounts.create("admin@example.org", "admin", password=PASSWORD)
+    return {"demand": demand, "student": student}
+
+
+@pytest.fixture
+def world(services: Services) -> dict[str, Any]:
+    return _world(services)
+
+
+def _client(services: Services, email: str) -> FlaskClient:
+    return client_as(services, token_for(services, email))
+
+
+def _student_ids(client: FlaskClient, demand_id: int) -> list[int]:
+    answer = client.get(f"/api/v1/demands/{demand_id}/matches?target=students")
+    assert answer.status_code == 200, answer.get_json()
+    return [r["id"] for r in answer.get_json()["results"]]
+
+
+# -- consent ---------------------------------------------------------------------------------
+
+
+def test_consent_ledger_records_given_and_withdrawn_with_the_version(
+    services: Services, world: dict[str, Any]
+) -> None:
+    student = _client(services, "student@example.org")
+    hr = _client(services, "hr@example.org")
+    sid, did = world["student"]["id"], world["demand"]["id"]
+    assert sid in _student_ids(hr, did)
+
+    assert student.patch(f"/api/v1/students/{sid}", json={"consent": False}).status_code == 200
+    assert sid not in _student_ids(hr, did)
+    assert hr.get(f"/api/v1/students/{sid}").status_code == 404
+    assert sid not in [s["id"] for s in hr.get("/api/v1/students").get_json()["items"]]
+
+    assert student.patch(f"/api/v1/students/{sid}", json={"consent": True}).status_code == 200
+    consents = student.get("/api/v1/me/consents").get_json()
+    assert consents["consent"] is True and consents["share_contact"] is False
+    ledger = consents["ledger"]
+    assert [(r["purpose"], r["version"]) for r in ledger] == [
+        ("found_by_enterprises", "2026-12"),
+        ("found_by_enterprises", "2026-12"),
+    ]
+    assert ledger[0]["withdrawn_at"] is not None and ledger[1]["withdrawn_at"] is None
+
+
+def test_an_enterprise_sees_what_consent_covers_and_contact_only_when_shared(
+    services: Services, world: dict[str, Any]
+) -> None:
+    hr = _client(services, "hr@example.org")
+    sid = world["student"]["id"]
+    seen = hr.get(f"/api/v1/students/{sid}").get_json()
+    assert set(seen) == {"id", "school_id", "school", "program_id", "course_ids", "skills", "city"}
+    match = hr.get(f"/api/v1/demands/{world['demand']['id']}/matches?target=students")
+    assert match.get_json()["results"][0]["title"] == f"student {sid}"
+
+    student = _client(services, "student@example.org")
+    assert student.patch(f"/api/v1/students/{sid}", json={"share_contact": True}).status_code == 200
+    seen = hr.get(f"/api/v1/students/{sid}").get_json()
+    assert seen["name"] == "Wei Lan" and seen["contact"] == "wei.lan@example.org"
+    assert "interests" not in seen and "consent" not in seen
+    match = hr.get(f"/api/v1/demands/{world['demand']['id']}/matches?target=students")
+    assert match.get_json()["results"][0]["title"] == "Wei Lan"
+    # the student sees everything of their own
+    own = student.get(f"/api/v1/students/{sid}").get_json()
+    assert own["interests"] == ["telecom"] and own["consent"] is True
+
+
+def test_a_school_cannot_consent_for_a_student(services: Services, world: dict[str, Any]) -> None:
+    services.accounts.create("dean@example.org", "school", organization="Liuzhou College")
+    dean = _client(services, "dean@example.org")
+    body = {"name": "New One", "skills": ["welding"], "consent": True}
+    answer = dean.post("/api/v1/students", json=body)
+    assert answer.status_code == 403
+    assert "given by the student" in answer.get_json()["detail"]
+    body["consent"] = False
+    created = dean.post("/api/v1/students", json=body)
+    assert created.status_code == 201
+    assert created.get_json()["school"] == "Liuzhou College"  # the school came from the caller
+
+
+# -- export and erasure ----------------------------------------------------------------------
+
+
+def test_export_holds_all_of_a_students_data(services: Services, world: dict[str, Any]) -> None:
+    hr = _client(services, "hr@example.org")
+    sid = world["student"]["id"]
+    hr.get(f"/api/v1/students/{sid}")  # a read the student will see in the export
+    student = _client(services, "student@example.org")
+    answer = student.get("/api/v1/me/export")
+    assert answer.status_code == 200
+    data = answer.get_json()
+    assert data["account"]["email"] == "student@example.org"
+    assert data["student"]["name"] == "Wei Lan"
+    assert data["student"]["contact"] == "wei.lan@example.org"
+    assert data["student"]["interests"] == ["telecom"]
+    assert [c["purpose"] for c in data["consents"]] == ["found_by_enterprises"]
+    assert data["tokens"] and all("token" not in t for t in data["tokens"])
+    readers = {(e["actor"], e["action"]) for e in data["accesses"]}
+    assert ("hr@example.org", f"GET /api/v1/students/{sid}") in readers
+    json.dumps(data)  # one JSON document
+
+
+def test_erasure_removes_record_vectors_ledger_and_account(
+    services: Services, world: dict[str, Any]
+) -> None:
+    hr = _client(services, "hr@example.org")
+    sid, did = world["student"]["id"], world["demand"]["id"]
+    assert sid in _student_ids(hr, did)
+    student = _client(services, "student@example.org")
+    assert student.delete("/api/v1/me").status_code == 204
+
+    assert sid not in _student_ids(hr, did)
+    index = services.index.collection("students")
+    assert index is None or sid not in index.hashes
+    assert _client(services, "admin@example.org").get(f"/api/v1/students/{sid}").status_code == 404
+    assert services.privacy.consents(sid) == []
+    assert "student@example.org" not in [u["email"] for u in services.accounts.list()]
+    assert student.get("/api/v1/me").status_code == 401  # its tokens went with it
+
+
+# -- tokens ----------------------------------------------------------------------------------
+
+
+def test_expired_and_revoked_tokens_are_refused(services: Services, world: dict[str, Any]) -> None:
+    user_id = services.accounts.by_email("hr@example.org")["id"]
+    record, secret = services.tokens.create(user_id, "short", 1)
+    client = client_as(services, secret)
+    assert client.get("/api/v1/me").get_json()["email"] == "hr@example.org"
+    with clock.fixed(clock.now() + timedelta(days=1, seconds=1)):
+        late = client.get("/api/v1/me")
+    assert late.status_code == 401 and late.mimetype == "application/problem+json"
+    assert late.headers["WWW-Authenticate"].startswith("Bearer")
+
+    _record, other = services.tokens.create(user_id, "other")
+    other_client = client_as(services, other)
+    listed = other_client.get("/api/v1/tokens").get_json()["items"]
+    assert {t["name"] for t in listed} >= {"short", "other"}
+    assert other_client.delete(f"/api/v1/tokens/{record['id']}").status_code == 204
+    own_id = next(t["id"] for t in listed if t["name"] == "other")
+    assert other_client.delete(f"/api/v1/tokens/{own_id}").status_code == 204
+    assert other_client.get("/api/v1/me").status_code == 401
+    # another user's token is not found, and stays valid
+    admin_secret = token_for(services, "admin@example.org")
+    admin_token_id = services.tokens.list(services.accounts.by_email("admin@example.org")["id"])
+    hr_client = client_as(services, token_for(services, "hr@example.org"))
+    assert hr_client.delete(f"/api/v1/tokens/{admin_token_id[-1]['id']}").status_code == 404
+    assert client_as(services, admin_secret).get("/api/v1/me").status_code == 200
+
+
+def test_a_disabled_user_is_refused_at_once(services: Services, world: dict[str, Any]) -> None:
+    hr = _client(services, "hr@example.org")
+    assert hr.get("/api/v1/me").status_code == 200
+    services.accounts.set_active("hr@example.org", False)
+    assert hr.get("/api/v1/me").status_code == 401
+    page = create_app(services=services).test_client()
+    answer = page.post("/login", data=_login_form(page, "hr@example.org", PASSWORD))
+    assert answer.status_code == 401
+
+
+def test_a_bad_token_is_refused_before_the_body_is_read(
+    services: Services, world: dict[str, Any]
+) -> None:
+    client = client_as(services, "tm_not-a-real-token")
+    answer = client.post("/api/v1/demands", data="{not json", content_type="application/json")
+    assert answer.status_code == 401
+    anonymous = create_app(services=services).test_client()
+    assert anonymous.post("/api/v1/demands", json={"x": 1}).status_code == 401
+    other_scheme = anonymous.get("/api/v1/me", headers={"Authorization": "Basic abc"})
+    assert other_scheme.status_code == 401
+
+
+# -- pages: sign-in, CSRF --------------------------------------------------------------------
+
+
+def _csrf(client: FlaskClient, path: str = "/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+def _login_form(client: FlaskClient, email: str, password: str) -> dict[str, str]:
+    return {"email": email, "password": password, "csrf_token": _csrf(client)}
+
+
+def _page_client(services: Services) -> FlaskClient:
+    # The test client talks plain HTTP: Secure cookies would not come back.
+    app = create_app(
+        services=services.__class__(
+            services.settings.replace(secure_cookies=False), services.vectors
+        )
+    )
+    return app.test_client()
+
+
+def test_sign_in_with_csrf_then_make_a_token_on_the_account_page(
+    services: Services, world: dict[str, Any]
+) -> None:
+    client = _page_client(services)
+    signed = client.post(
+        "/login?next=/account", data=_login_form(client, "hr@example.org", PASSWORD)
+    )
+    assert signed.status_code == 303 and signed.headers["Location"] == "/account"
+    page = client.get("/account")
+    assert page.status_code == 200 and "hr@example.org" in page.get_data(as_text=True)
+    made = client.post(
+        "/account/tokens",
+        data={"name": "laptop", "days": "7", "csrf_token": _csrf(client, "/account")},
+    )
+    assert made.status_code == 201
+    token = re.search(r'<code class="token">(tm_[^<]+)</code>', made.get_data(as_text=True))
+    assert token
+    assert client_as(services, token.group(1)).get("/api/v1/me").get_json()["role"] == "enterprise"
+
+
+def test_forms_without_their_csrf_token_are_refused(
+    services: Services, world: dict[str, Any]
+) -> None:
+    client = _page_client(services)
+    answer = client.post("/login", data={"email": "hr@example.org", "password": PASSWORD})
+    assert answer.status_code == 400
+    assert "CSRF" in answer.get_data(as_text=True)
+    # signed in, a REST write that relies on the session cookie needs the token too
+    client.post("/login", data=_login_form(client, "hr@example.org", PASSWORD))
+    assert client.get("/api/v1/me").status_code == 200
+    body = {"kind": "job", "title": "Riding the cookie", "posted_at": "2026-11-01"}
+    assert client.post("/api/v1/demands", json=body).status_code == 400
+    events = services.audit.list(5, outcome="refused")
+    assert any(e["action"] == "POST /api/v1/demands" and e["status"] == 400 for e in events)
+
+
+def test_a_failed_sign_in_does_not_say_which_part_was_wrong(
+    services: Services, world: dict[str, Any]
+) -> None:
+    client = _page_client(services)
+    wrong_password = client.post(
+        "/login", data=_login_form(client, "hr@example.org", "nope nope nope")
+    )
+    unknown_user = client.post("/login", data=_login_form(client, "nobody@example.org", PASSWORD))
+    assert wrong_password.status_code == unknown_user.status_code == 401
+    message = "wrong e-mail or password, or the account is disabled"
+    assert message in wrong_password.get_data(as_text=True)
+    assert message in unknown_user.get_data(as_text=True)
+    failed = services.audit.list(10, outcome="refused")
+    assert {e["actor"] for e in failed if e["action"] == "login"} >= {
+        "hr@example.org",
+        "nobody@example.org",
+    }
+
+
+def test_script_in_a_text_field_is_rendered_escaped(
+    services: Services, world: dict[str, Any]
+) -> None:
+    client = _page_client(services)
+    answer = client.post(
+        "/login", data=_login_form(client, "<script>alert(1)</script>@x.org", "x" * 12)
+    )
+    page = answer.get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+# -- limits and headers ----------------------------------------------------------------------
+
+
+def test_rate_limits_on_sign_in_and_matching(services: Services, world: dict[str, Any]) -> None:
+    limited = services.__class__(
+        services.settings.replace(
+            secure_cookies=False, login_rate_limit="3 per minute", match_rate_limit="5 per minute"
+        ),
+        services.vectors,
+    )
+    client = create_app(services=limited).test_client()
+    statuses = [
+        client.post(
+            "/login", data=_login_form(client, "hr@example.org", "wrong password")
+        ).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [401, 401, 401, 429]
+    body = {"text": "5G base station maintenance", "target": "demands"}
+    matches = [client.post("/api/v1/match", json=body) for _ in range(6)]
+    assert [m.status_code for m in matches] == [200] * 5 + [429]
+    assert matches[-1].mimetype == "application/problem+json"
+    assert "Retry-After" in matches[-1].headers
+    refused = services.audit.list(20, outcome="refused")
+    assert any(e["status"] == 429 and e["action"] == "POST /api/v1/match" for e in refused)
+
+
+def test_security_headers_and_cookie_flags(services: Services, world: dict[str, Any]) -> None:
+    client = create_app(services=services).test_client()
+    answer = client.get("/login")
+    csp = answer.headers["Content-Security-Policy"]
+    assert (
+        "script-src 'self'" in csp
+        and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    )
+    assert "frame-ancestors 'none'" in csp
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+    signed = client.post("/login", data=_login_form(client, "hr@example.org", PASSWORD))
+    cookie = signed.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_an_oversized_body_is_413_and_audited(services: Services, world: dict[str, Any]) -> None:
+    hr = _client(services, "hr@example.org")
+    answer = hr.post(
+        "/api/v1/demands", data=b"{" + b" " * (2**20 + 10) + b"}", content_type="application/json"
+    )
+    assert answer.status_code == 413
+    event = services.audit.list(1)[0]
+    assert (event["actor"], event["status"], event["outcome"]) == ("hr@example.org", 413, "refused")
+
+
+def test_admins_read_the_audit_log_others_do_not(services: Services, world: dict[str, Any]) -> None:
+    hr = _client(services, "hr@example.org")
+    hr.get(f"/api/v1/students/{world['student']['id']}")
+    assert hr.get("/api/v1/audit").status_code == 403
+    items = (
+        _client(services, "admin@example.org")
+        .get("/api/v1/audit?actor=hr@example.org")
+        .get_json()["items"]
+    )
+    assert any(e["resource"] == f"students/{world['student']['id']}" for e in items)
