@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from flask.testing import FlaskClient
 
 from api.app import create_app
@@ -13,10 +15,8 @@ TEST_ADMIN = "tests-admin@example.org"
 
 def token_for(services: Services, email: str, role: str = "admin", **account: object) -> str:
     """A fresh token of the account ``email``, created first when it does not exist."""
-    try:
+    with contextlib.suppress(Conflict):  # it exists already
         services.accounts.create(email, role, **account)  # type: ignore[arg-type]
-    except Conflict:
-        pass
     user_id = services.accounts.by_email(email)["id"]
     return services.tokens.create(user_id, "tests")[1]
 
