@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -249,20 +251,31 @@ def _login_form(client: FlaskClient, email: str, password: str) -> dict[str, str
     return {"email": email, "password": password, "csrf_token": _csrf(client)}
 
 
-def _page_client(services: Services) -> FlaskClient:
+@contextmanager
+def _changed(services: Services, **settings: Any) -> Iterator[Services]:
+    """The same store with some settings changed (its own engine, closed afterwards)."""
+    changed = Services(services.settings.replace(**settings), services.vectors)
+    try:
+        yield changed
+    finally:
+        changed.close()
+
+
+@pytest.fixture
+def pages(services: Services) -> Iterator[Services]:
     # The test client talks plain HTTP: Secure cookies would not come back.
-    app = create_app(
-        services=services.__class__(
-            services.settings.replace(secure_cookies=False), services.vectors
-        )
-    )
-    return app.test_client()
+    with _changed(services, secure_cookies=False) as plain_http:
+        yield plain_http
+
+
+def _page_client(pages: Services) -> FlaskClient:
+    return create_app(services=pages).test_client()
 
 
 def test_sign_in_with_csrf_then_make_a_token_on_the_account_page(
-    services: Services, world: dict[str, Any]
+    services: Services, world: dict[str, Any], pages: Services
 ) -> None:
-    client = _page_client(services)
+    client = _page_client(pages)
     signed = client.post(
         "/login?next=/account", data=_login_form(client, "hr@example.org", PASSWORD)
     )
@@ -280,9 +293,9 @@ def test_sign_in_with_csrf_then_make_a_token_on_the_account_page(
 
 
 def test_forms_without_their_csrf_token_are_refused(
-    services: Services, world: dict[str, Any]
+    services: Services, world: dict[str, Any], pages: Services
 ) -> None:
-    client = _page_client(services)
+    client = _page_client(pages)
     answer = client.post("/login", data={"email": "hr@example.org", "password": PASSWORD})
     assert answer.status_code == 400
     assert "CSRF" in answer.get_data(as_text=True)
@@ -296,9 +309,9 @@ def test_forms_without_their_csrf_token_are_refused(
 
 
 def test_a_failed_sign_in_does_not_say_which_part_was_wrong(
-    services: Services, world: dict[str, Any]
+    services: Services, world: dict[str, Any], pages: Services
 ) -> None:
-    client = _page_client(services)
+    client = _page_client(pages)
     wrong_password = client.post(
         "/login", data=_login_form(client, "hr@example.org", "nope nope nope")
     )
@@ -315,9 +328,9 @@ def test_a_failed_sign_in_does_not_say_which_part_was_wrong(
 
 
 def test_script_in_a_text_field_is_rendered_escaped(
-    services: Services, world: dict[str, Any]
+    services: Services, world: dict[str, Any], pages: Services
 ) -> None:
-    client = _page_client(services)
+    client = _page_client(pages)
     answer = client.post(
         "/login", data=_login_form(client, "<script>alert(1)</script>@x.org", "x" * 12)
     )
@@ -330,13 +343,16 @@ def test_script_in_a_text_field_is_rendered_escaped(
 
 
 def test_rate_limits_on_sign_in_and_matching(services: Services, world: dict[str, Any]) -> None:
-    limited = services.__class__(
-        services.settings.replace(
-            secure_cookies=False, login_rate_limit="3 per minute", match_rate_limit="5 per minute"
-        ),
-        services.vectors,
-    )
-    client = create_app(services=limited).test_client()
+    with _changed(
+        services,
+        secure_cookies=False,
+        login_rate_limit="3 per minute",
+        match_rate_limit="5 per minute",
+    ) as limited:
+        _rate_limits_reached(services, create_app(services=limited).test_client())
+
+
+def _rate_limits_reached(services: Services, client: FlaskClient) -> None:
     statuses = [
         client.post(
             "/login", data=_login_form(client, "hr@example.org", "wrong password")
