@@ -24,8 +24,8 @@ REFUSED = {400, 401, 403, 404, 405, 409, 413, 415, 422, 429}
 
 
 def _audited(response: Response) -> bool:
-    if request.endpoint == "web.login":
-        return False  # recorded by the view, with the e-mail tried
+    if request.endpoint == "web.login" and response.status_code in (200, 303, 401):
+        return False  # the view records sign-ins, with the e-mail tried
     if request.method in UNSAFE or response.status_code in (401, 403, 413, 429):
         return True
     if request.path.startswith(PERSONAL):

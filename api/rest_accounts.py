@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from apiflask import APIBlueprint
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from matcher.accounts import Actor, require, require_admin
+from matcher.accounts import EMAIL_PATTERN, Actor, require, require_admin
 from matcher.catalog import OptionalInt, integral
+from matcher.catalog.fields import Label
 from matcher.errors import Forbidden
 
 from .identity import caller
@@ -37,16 +38,44 @@ class Body(BaseModel):
 
 
 class TokenIn(Body):
-    name: Annotated[str, Field(min_length=1, max_length=100, pattern=r"\S")] = "api"
+    name: Label = "api"
     expires_days: Annotated[int, Field(ge=1, le=3650), BeforeValidator(integral)] | None = Field(
         None, description="Default TOKEN_DAYS."
     )
 
 
 class UserIn(Body):
-    email: Annotated[
-        str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
-    ]
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {"properties": {"role": {"enum": ["enterprise", "school"]}}},
+                    "then": {
+                        "required": ["organization_id"],
+                        "properties": {
+                            "organization_id": {"type": "integer"},
+                            "student_id": {"type": "null"},
+                        },
+                    },
+                },
+                {
+                    "if": {"properties": {"role": {"const": "student"}}},
+                    "then": {"properties": {"organization_id": {"type": "null"}}},
+                },
+                {
+                    "if": {"properties": {"role": {"const": "admin"}}},
+                    "then": {
+                        "properties": {
+                            "organization_id": {"type": "null"},
+                            "student_id": {"type": "null"},
+                        }
+                    },
+                },
+            ]
+        }
+    )
+
+    email: Annotated[str, Field(min_length=3, max_length=254, pattern=EMAIL_PATTERN)]
     role: Literal["admin", "enterprise", "school", "student"]
     organization_id: OptionalInt = Field(
         None, description="Enterprise and school members: their organization."
@@ -57,6 +86,18 @@ class UserIn(Body):
     password: Annotated[str, Field(min_length=10, max_length=1024)] | None = Field(
         None, description="Without one, the user signs in with tokens only."
     )
+
+    @model_validator(mode="after")
+    def _fits_role(self) -> UserIn:
+        """What the schema's if/then says: members name their organization, nobody else does."""
+        member = self.role in ("enterprise", "school")
+        if member and self.organization_id is None:
+            raise ValueError(f"a {self.role} member names their organization_id")
+        if not member and self.organization_id is not None:
+            raise ValueError("only enterprise and school members have an organization_id")
+        if self.role != "student" and self.student_id is not None:
+            raise ValueError("only a student user owns a student record")
+        return self
 
 
 class UserPatch(Body):

@@ -9,9 +9,10 @@ from matcher.accounts.owned import OwnedCatalog
 from matcher.accounts.passwords import hash_password
 from matcher.accounts.privacy import Privacy
 from matcher.accounts.tokens import Tokens
-from matcher.accounts.users import LOGIN_FAILED, Accounts
+from matcher.accounts.users import EMAIL_PATTERN, LOGIN_FAILED, Accounts
 
 __all__ = [
+    "EMAIL_PATTERN",
     "LOGIN_FAILED",
     "ROLES",
     "Access",

@@ -110,7 +110,9 @@ class Access:
             return
         if kind in OWNED:
             role, id_field, name_field = OWNED[kind]
-            if actor.role != role or actor.organization_id != owner:
+            if actor.role != role:
+                raise Forbidden(f"only {role} members and admins change {kind}")
+            if actor.organization_id != owner:
                 raise Forbidden(f"this {SINGULAR[kind]} belongs to another {role}")
             if patch and (id_field in patch or name_field in patch):
                 self._own_named(actor, role, patch.get(id_field), patch.get(name_field))

@@ -61,9 +61,9 @@ class Tokens:
         days = self.default_days if expires_days is None else expires_days
         if not 1 <= days <= MAX_DAYS:
             raise ValidationFailed(f"expires_days: between 1 and {MAX_DAYS}")
-        name = name.strip()
-        if not name or len(name) > 100:
-            raise ValidationFailed("name: 1 to 100 characters")
+        if not name.strip() or len(name) > 100:
+            raise ValidationFailed("name: 1 to 100 characters, not blank")
+        name = name.replace("\x00", "\ufffd")  # PostgreSQL text cannot hold NUL
         secret = PREFIX + secrets.token_urlsafe(32)
         with self.db.session() as session:
             if session.get(User, user_id) is None:
