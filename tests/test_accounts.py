@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -404,3 +405,28 @@ def test_admins_read_the_audit_log_others_do_not(services: Services, world: dict
         .get_json()["items"]
     )
     assert any(e["resource"] == f"students/{world['student']['id']}" for e in items)
+
+
+def test_rate_limit_counters_shared_through_redis(
+    services: Services, world: dict[str, Any]
+) -> None:
+    """Two workers (two apps) count one caller together when RATELIMIT_STORAGE is Redis."""
+    redis = pytest.importorskip("redis")
+    try:
+        with redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1) as probe:
+            probe.ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis at 127.0.0.1:6379")
+    address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+    body = {"text": "5G base station maintenance", "target": "demands"}
+    with _changed(
+        services, ratelimit_storage="redis://127.0.0.1:6379", match_rate_limit="4 per minute"
+    ) as shared:
+        apps = [create_app(services=shared) for _ in range(2)]
+        first, second = (app.test_client() for app in apps)
+        for client in (first, second):
+            client.environ_base["REMOTE_ADDR"] = address
+        statuses = [c.post("/api/v1/match", json=body).status_code for c in (first, second) * 3]
+        for app in apps:
+            app.extensions["limiter"].storage.storage.close()
+    assert statuses == [200, 200, 200, 200, 429, 429]
