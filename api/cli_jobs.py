@@ -76,7 +76,7 @@ def list_feeds(ctx: click.Context, as_json: bool) -> None:
 def _may_manage(ctx: click.Context, feed_id: int, action: str) -> None:
     audited(ctx, f"feeds {action} {feed_id}", f"feeds/{feed_id}")
     access = services_of(ctx).access
-    access.check_feed(actor_of(ctx), access.feed_owner(feed_id))
+    access.check_feed_owner(actor_of(ctx), access.feed_owner(feed_id))
 
 
 def _toggle(enabled: bool) -> click.Command:

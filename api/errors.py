@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from apiflask import APIFlask, HTTPError
-from flask import Response, json, request
+from flask import Response, json, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from embeddings import ModelLoadError
@@ -59,6 +59,28 @@ def _validation_errors(detail: Any) -> tuple[str, list[dict[str, str]]]:
     return where, errors
 
 
+PAGE_DETAILS = {
+    400: "This form has expired or was not sent from this page. Go back, reload the page "
+    "and send it again.",
+    404: "There is no page at this address.",
+    405: "This page cannot be used this way.",
+    413: "What was sent is too large.",
+}
+
+
+def _page(error: HTTPException) -> Response:
+    """People in a browser get a page that says what to do, not a problem document."""
+    status = error.code or 500
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    if status == 429:
+        wait = headers.get("Retry-After", "60")
+        detail = f"Too many attempts. Wait {wait} seconds, then try again."
+    else:
+        detail = PAGE_DETAILS.get(status, error.description or error.name)
+    page = render_template("error.html", status=status, detail=detail)
+    return Response(page, status=status, mimetype="text/html", headers=headers)
+
+
 def init_app(app: APIFlask) -> None:
     @app.error_processor
     def _http_error(error: HTTPError) -> Response:
@@ -84,6 +106,8 @@ def init_app(app: APIFlask) -> None:
 
     @app.errorhandler(HTTPException)
     def _werkzeug_error(error: HTTPException) -> Response:
+        if not request.path.startswith("/api/"):
+            return _page(error)
         detail = error.description or error.name
         if error.code == 400 and request.is_json:
             detail = "the request body is not valid JSON"

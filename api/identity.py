@@ -78,6 +78,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     logins = LoginManager(app)
     logins.session_protection = "strong"
     logins.login_view = "web.login"
+    logins.login_message = "Sign in to see this page."
 
     @logins.user_loader
     def _load(user_id: str) -> SessionUser | None:
@@ -96,8 +97,8 @@ PUBLIC_WRITES = frozenset({"rest.text_match"})
 def _authenticate_api() -> None:
     """On the API, credentials are checked before the body: a bad token is 401 whatever the
     body holds, and a write without credentials is 401 before its body is read."""
-    if not request.path.startswith("/api/"):
-        return
+    if not request.path.startswith("/api/") or request.routing_exception is not None:
+        return  # no such route or method: its 404 or 405 comes first
     actor = caller()
     if request.method in UNSAFE and request.endpoint not in PUBLIC_WRITES and actor is None:
         raise Unauthorized(f"this needs an account: {SIGN_IN}")

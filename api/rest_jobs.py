@@ -53,7 +53,7 @@ def _may_manage(feed_id: int) -> None:
     """The feed's enterprise members and admins; 404 first where there is no such feed."""
     actor = require(caller())
     access = services().access
-    access.check_feed(actor, access.feed_owner(feed_id))
+    access.check_feed_owner(actor, access.feed_owner(feed_id))
 
 
 @bp.post("/feeds")

@@ -101,11 +101,13 @@ def create_token() -> tuple[str, int]:
     assert actor is not None and actor.user_id is not None
     try:
         days = int(request.form.get("days") or _services().settings.token_days)
+        if not 1 <= days <= 3650:
+            raise ValueError
         record, secret = _services().tokens.create(
             actor.user_id, request.form.get("name", "api"), days
         )
     except ValueError:
-        return _account_page(422, error="valid for: a whole number of days")
+        return _account_page(422, error="Valid for: a whole number of days from 1 to 3650.")
     except TalentmatchError as exc:
         return _account_page(exc.status, error=exc.detail)
     return _account_page(201, new_token={**record, "token": secret})

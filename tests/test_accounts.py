@@ -299,7 +299,9 @@ def test_forms_without_their_csrf_token_are_refused(
     client = _page_client(pages)
     answer = client.post("/login", data={"email": "hr@example.org", "password": PASSWORD})
     assert answer.status_code == 400
-    assert "CSRF" in answer.get_data(as_text=True)
+    assert "This form has expired" in answer.get_data(as_text=True)  # a page, not JSON
+    event = services.audit.list(1)[0]
+    assert (event["action"], event["status"], event["outcome"]) == ("POST /login", 400, "refused")
     # signed in, a REST write that relies on the session cookie needs the token too
     client.post("/login", data=_login_form(client, "hr@example.org", PASSWORD))
     assert client.get("/api/v1/me").status_code == 200
@@ -430,3 +432,46 @@ def test_rate_limit_counters_shared_through_redis(
         for app in apps:
             app.extensions["limiter"].storage.storage.close()
     assert statuses == [200, 200, 200, 200, 429, 429]
+
+
+def test_a_student_keeps_to_their_own_school(services: Services, world: dict[str, Any]) -> None:
+    services.catalog.create(
+        "organizations", parse_input("organizations", {"kind": "school", "name": "Far College"})
+    )
+    far_course = services.catalog.create(
+        "courses",
+        parse_input(
+            "courses", {"school": "Far College", "code": "F1", "title": "Far", "skills": ["x"]}
+        ),
+    )
+    student = _client(services, "student@example.org")
+    sid = world["student"]["id"]
+    moved = student.patch(f"/api/v1/students/{sid}", json={"school": "Far College"})
+    assert moved.status_code == 403
+    invented = student.patch(f"/api/v1/students/{sid}", json={"school": "Brand New School"})
+    assert invented.status_code == 404
+    other_course = student.patch(f"/api/v1/students/{sid}", json={"course_ids": [far_course["id"]]})
+    assert other_course.status_code == 404
+    names = [o["name"] for o in services.catalog.list_page("organizations", 1, 50).items]
+    assert "Brand New School" not in names
+    assert services.catalog.get("students", sid)["school"] == "Liuzhou College"
+    # a student account without a record makes its own, at a school that exists
+    services.accounts.create("new@example.org", "student")
+    newcomer = _client(services, "new@example.org")
+    body = {"school": "Nowhere College", "skills": ["welding"]}
+    assert newcomer.post("/api/v1/students", json=body).status_code == 404
+    made = newcomer.post("/api/v1/students", json={**body, "school": "Liuzhou College"})
+    assert made.status_code == 201
+    assert newcomer.get("/api/v1/me").get_json()["student_id"] == made.get_json()["id"]
+    assert (
+        newcomer.post("/api/v1/students", json={**body, "school": "Liuzhou College"}).status_code
+        == 409
+    )
+
+
+def test_routing_errors_come_before_authentication(services: Services) -> None:
+    anonymous = create_app(services=services).test_client()
+    assert anonymous.put("/api/v1/demands/1").status_code == 405
+    assert anonymous.post("/api/v1/nowhere").status_code == 404
+    page = anonymous.get("/nowhere")
+    assert page.status_code == 404 and page.mimetype == "text/html"

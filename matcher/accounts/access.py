@@ -1,8 +1,10 @@
 """Who may do what: ownership of records (OWASP API1/API5) and what of a student shows (API3).
 
 - Admins may do everything.
-- Enterprise members write their own enterprise's demands and feeds, school members their
-  own school's programs, courses and roster; members may edit their own organization.
+- Enterprise members write their own enterprise's demands and feeds (a feed of no enterprise
+  is the admins'), school members their own school's programs and courses, and may add
+  students to their roster (without consent), whose records the students then own; members
+  may edit their own organization.
 - Students write only their own student record; only the student (or an admin recording a
   consent collected on paper) gives consent.
 - Owners come from the caller: a body may leave them out, name the caller's own organization,
@@ -21,7 +23,7 @@ from sqlalchemy import select
 from matcher.accounts.actor import Actor
 from matcher.catalog import SINGULAR, InputModel, StudentIn
 from matcher.catalog.writes import OWNER_FIELDS
-from matcher.errors import Conflict, Forbidden, NotFound, Unauthorized
+from matcher.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from store import Database, Demand, Feed, Organization, Program, Student
 from store.models import Course, identity_key
 
@@ -89,7 +91,8 @@ class Access:
                 raise Conflict(
                     f"you have a student record already (id {actor.student_id}): change it"
                 )
-            return record
+            school_id = self._existing_school(record.school_id, record.school)
+            return record.model_copy(update={"school_id": school_id, "school": None})
         raise Forbidden("only students, school members and admins create students")
 
     def check_change(
@@ -118,6 +121,10 @@ class Access:
                 self._own_named(actor, role, patch.get(id_field), patch.get(name_field))
             return
         if actor.student_id == entity_id:
+            if patch and (patch.get("school_id") is not None or patch.get("school") is not None):
+                named = self._existing_school(patch.get("school_id"), patch.get("school"))
+                if named != owner:
+                    raise Forbidden("a student changes school through their school or an admin")
             return
         self.student_level(actor, entity_id)  # 404 where the student is private to the actor
         raise Forbidden("only the student and admins change a student record")
@@ -133,6 +140,16 @@ class Access:
             raise Forbidden("only enterprise members and admins manage feeds")
         self._own_named(actor, "enterprise", enterprise_id, enterprise)
         return actor.organization_id
+
+    def check_feed_owner(self, actor: Actor | None, owner_id: int | None) -> None:
+        """May the actor manage a registered feed whose enterprise is ``owner_id``?"""
+        actor = require(actor)
+        if actor.is_admin:
+            return
+        if actor.role != "enterprise":
+            raise Forbidden("only enterprise members and admins manage feeds")
+        if owner_id is None or owner_id != actor.organization_id:
+            raise Forbidden("this feed belongs to another enterprise, or to the admins")
 
     # -- reading students --------------------------------------------------------------------
 
@@ -202,6 +219,20 @@ class Access:
 
     def feed_owner(self, feed_id: int) -> int | None:
         return self._owner("feeds", feed_id)
+
+    def _existing_school(self, school_id: int | None, name: str | None) -> int:
+        """A school the caller names, which must exist (only admins create organizations)."""
+        with self.db.session() as session:
+            query = select(Organization.id).where(Organization.kind == "school")
+            if school_id is not None:
+                found = session.scalar(query.where(Organization.id == school_id))
+            elif name is not None:
+                found = session.scalar(query.where(Organization.name_key == identity_key(name)))
+            else:
+                raise ValidationFailed("give school_id or school: the school you study at")
+        if found is None:
+            raise NotFound(f"no school {school_id if name is None else repr(name)}")
+        return found
 
     def _own_named(
         self, actor: Actor, role: str, given_id: int | None, given_name: str | None

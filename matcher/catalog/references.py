@@ -60,8 +60,11 @@ class Resolver:
             found.extend(by_key[k] for k in keys)
         for course_id in ids:
             course = self.session.get(Course, course_id)
-            if course is None:
-                raise NotFound(f"field 'course_ids': no course with id {course_id}")
+            if course is None or course.school_id != school.id:
+                # a program's and a student's courses are their school's, by id as by code
+                raise NotFound(
+                    f"field 'course_ids': no course with id {course_id} at {school.name}"
+                )
             found.append(course)
         return list(dict.fromkeys(found))
 
@@ -70,8 +73,10 @@ class Resolver:
     ) -> Program | None:
         if program_id is not None:
             program = self.session.get(Program, program_id)
-            if program is None:
-                raise NotFound(f"field 'program_id': no program with id {program_id}")
+            if program is None or program.school_id != school.id:
+                raise NotFound(
+                    f"field 'program_id': no program with id {program_id} at {school.name}"
+                )
             return program
         if name is None:
             return None
