@@ -34,9 +34,11 @@ bench: install  ## throughput and latency ratios, printed from one run
 	$(BIN)/python -m bench.core
 	$(BIN)/python -m bench.gaps
 	$(BIN)/python -m bench.refresh
+	$(BIN)/python -m bench.access
 
 bench-refresh: install  ## refresh of 10k postings: first, 1% changed (ratio), unchanged (encoder calls)
 	$(BIN)/python -m bench.refresh
+	$(BIN)/python -m bench.access
 
 bench-gaps: install  ## gap coverage quality on ESCO (AUROC, precision/recall) and report cost at 50k x 5k
 	$(BIN)/python -m bench.gaps

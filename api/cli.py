@@ -247,7 +247,7 @@ def match_demand(
     """Courses, programs or consenting students for a demand."""
     if target == "students":
         audited(ctx, f"match demand {demand_id} students")
-        actor_of(ctx)  # --as a disabled or unknown user stops here
+        services_of(ctx).access.require_finder(actor_of(ctx))
     results = services_of(ctx).matcher.match_demand(demand_id, target, k, filters)
     emit({"results": results}, as_json, _print_results)
 

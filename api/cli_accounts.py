@@ -46,8 +46,8 @@ def create_user(
     as_json: bool,
 ) -> None:
     """Create an account. Without a password the user works with API tokens only."""
-    services = admins_only(ctx, "create users")
     audited(ctx, f"users create {email}", "users")
+    services = admins_only(ctx, "create users")
     password = None
     if password_stdin or sys.stdin.isatty():
         password = _read_password(prompt=not password_stdin)
@@ -71,6 +71,7 @@ def _print_users(items: list[dict[str, Any]]) -> None:
 @click.pass_context
 def list_users(ctx: click.Context, as_json: bool) -> None:
     """Every account."""
+    audited(ctx, "users list", "users")
     emit(admins_only(ctx, "list users").accounts.list(), as_json, _print_users)
 
 
@@ -78,8 +79,8 @@ def _set_active(active: bool) -> click.Command:
     @click.argument("email")
     @click.pass_context
     def command(ctx: click.Context, email: str) -> None:
-        services = admins_only(ctx, "change users")
         audited(ctx, f"users {'enable' if active else 'disable'} {email}", "users")
+        services = admins_only(ctx, "change users")
         services.accounts.set_active(email, active)
         click.echo(f"{email} {'enabled' if active else 'disabled'}")
 
@@ -128,6 +129,7 @@ def create_token(ctx: click.Context, email: str, name: str, expires_days: int | 
 @click.pass_context
 def list_tokens(ctx: click.Context, email: str, as_json: bool) -> None:
     """EMAIL's tokens (never the tokens themselves: only their hashes are kept)."""
+    audited(ctx, f"tokens list {email}", "tokens")
     user_id = _may_manage_tokens_of(ctx, email)
 
     def human(items: list[dict[str, Any]]) -> None:
@@ -160,8 +162,8 @@ def audit(
     ctx: click.Context, limit: int, actor: str | None, outcome: str | None, as_json: bool
 ) -> None:
     """The audit log, newest first: who read or changed personal data, and refused attempts."""
-    services = admins_only(ctx, "read the audit log")
     audited(ctx, "audit")
+    services = admins_only(ctx, "read the audit log")
     items = services.audit.list(limit, actor=actor, outcome=outcome)
 
     def human(rows: list[dict[str, Any]]) -> None:

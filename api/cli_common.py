@@ -61,8 +61,11 @@ def audited(ctx: click.Context, action: str, resource: str | None = None) -> Non
 
 
 def _record(ctx: click.Context, outcome: str, detail: str | None = None) -> None:
+    """Marked commands always; any command refused to a user acting with ``--as`` too."""
     marked = (ctx.obj or {}).pop("audit", None)
     services: Services | None = (ctx.obj or {}).get("services")
+    if marked is None and outcome != "ok" and (ctx.obj or {}).get("as"):
+        marked = (" ".join([ctx.invoked_subcommand or "", *ctx.args]), None)
     if marked is None or services is None:
         return
     action, resource = marked

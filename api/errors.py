@@ -12,6 +12,7 @@ from typing import Any
 
 from apiflask import APIFlask, HTTPError
 from flask import Response, json, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from embeddings import ModelLoadError
@@ -109,7 +110,7 @@ def init_app(app: APIFlask) -> None:
         if not request.path.startswith("/api/"):
             return _page(error)
         detail = error.description or error.name
-        if error.code == 400 and request.is_json:
+        if error.code == 400 and request.is_json and not isinstance(error, CSRFError):
             detail = "the request body is not valid JSON"
         # Headers the error carries (``Allow`` of a 405, ``Retry-After``) stay on the answer.
         headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}

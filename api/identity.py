@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from contextlib import suppress
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,13 +36,19 @@ UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class SessionUser(UserMixin):
-    """A signed-in page user, as Flask-Login wants one."""
+    """A signed-in page user, as Flask-Login wants one.
 
-    def __init__(self, actor: Actor) -> None:
+    Its id is the user's id *and* session key (``Accounts.session_id``): signing out turns
+    the key over, so a copied cookie stops working, and a session can never name another
+    user than the one who signed in.
+    """
+
+    def __init__(self, actor: Actor, session_id: str) -> None:
         self.actor = actor
+        self.session_id = session_id
 
     def get_id(self) -> str:
-        return str(self.actor.user_id)
+        return self.session_id
 
 
 def secret_key(settings: Settings) -> str:
@@ -81,10 +88,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     logins.login_message = "Sign in to see this page."
 
     @logins.user_loader
-    def _load(user_id: str) -> SessionUser | None:
-        services = current_app.extensions["talentmatch"]
-        actor = services.accounts.actor_by_id(int(user_id)) if user_id.isdigit() else None
-        return SessionUser(actor) if actor else None
+    def _load(session_id: str) -> SessionUser | None:
+        actor = current_app.extensions["talentmatch"].accounts.actor_of_session(session_id)
+        return SessionUser(actor, session_id) if actor else None
 
     app.before_request(_check_csrf)
     app.before_request(_authenticate_api)
@@ -132,6 +138,8 @@ def _check_csrf() -> None:
     """Forms always; REST writes when a session cookie, not a token, would authorise them."""
     if request.method not in UNSAFE:
         return
+    with suppress(Unauthorized):
+        caller()  # known before a refusal, so the audit log names who was refused
     if (
         request.blueprint == "web"
         or "Authorization" not in request.headers

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from flask import Flask, Response, request, session
+from flask import Flask, Response, g, request, session
 from flask_limiter import Limiter
 
 from matcher.settings import Settings
@@ -41,16 +41,17 @@ HEADERS = {
 
 
 def caller_key() -> str:
-    """Who a limit counts: the token, else the signed-in user, else the client address.
-
-    Read from the request alone (no database), so limits apply before anything else runs.
-    """
+    """Who a limit counts: the user (whichever of their tokens or sessions), else the client
+    address. The API resolves the caller before limits apply (``identity``)."""
+    actor = g.get("actor")
+    if actor is not None and actor.user_id is not None:
+        return f"user:{actor.user_id}"
     header = request.headers.get("Authorization")
     if header:
         return "token:" + hashlib.sha256(header.encode("utf-8")).hexdigest()[:32]
-    user_id = session.get("_user_id")
-    if user_id:
-        return f"user:{user_id}"
+    session_id = session.get("_user_id")
+    if session_id:
+        return f"user:{str(session_id).partition(':')[0]}"
     return f"address:{request.remote_addr or 'unknown'}"
 
 

@@ -10,7 +10,7 @@ from flask import current_app, url_for
 from pydantic import BaseModel
 
 from api.wiring import Services
-from matcher.accounts import OwnedCatalog, require
+from matcher.accounts import OwnedCatalog
 from matcher.catalog import (
     INPUT_MODELS,
     MAX_ID,
@@ -240,7 +240,7 @@ for _kind in INPUT_MODELS:
 
 def demand_matches(item_id: int, query_data: SupplyQuery) -> dict[str, Any]:
     if query_data.target == "students":
-        require(caller())  # consenting students, to signed-in callers only
+        services().access.require_finder(caller())  # consenting students, to enterprises
     results = services().matcher.match_demand(
         item_id,
         query_data.target,
@@ -256,7 +256,7 @@ route(
     demand_matches,
     "Courses, programs or consenting students for a demand",
     "Matching",
-    errors(401, 404, 422, 429, 503),
+    errors(401, 403, 404, 422, 429, 503),
     query=SupplyQuery,
     output=MatchResults,
 )

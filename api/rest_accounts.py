@@ -256,9 +256,9 @@ def create_user(json_data: UserIn) -> tuple[dict[str, Any], int]:
 @bp.input(UserPatch)
 @bp.output(UserOut)
 @bp.doc(
-    summary="Enable or disable an account (admins)",
+    summary="Enable or disable an account (admins; the last active admin stays)",
     tags=["Admin"],
-    responses=errors(400, 401, 403, 404, 415, 422),
+    responses=errors(400, 401, 403, 404, 409, 415, 422),
     security=SECURITY,
 )
 def update_user(user_id: int, json_data: UserPatch) -> dict[str, Any]:

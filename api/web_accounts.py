@@ -59,7 +59,8 @@ def login() -> Any:
         page = render_template("login.html", error=exc.detail, email=email, next=next_url)
         return page, 401
     session.clear()  # nothing from before the sign-in carries over
-    login_user(SessionUser(actor))
+    assert actor.user_id is not None
+    login_user(SessionUser(actor, _services().accounts.session_id(actor.user_id)))
     session.permanent = True
     _record_login(email, "ok", 303, actor)
     return redirect(_safe_next(next_url), code=303)
@@ -67,6 +68,9 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Response:
+    actor = caller()  # named in the audit event
+    if actor is not None and actor.user_id is not None:
+        _services().accounts.end_sessions(actor.user_id)
     logout_user()
     session.clear()
     return redirect(url_for("web.login"), code=303)

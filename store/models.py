@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import secrets
 import unicodedata
 from datetime import UTC, date, datetime
 from typing import Any
@@ -37,6 +38,10 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def new_session_key() -> str:
+    return secrets.token_hex(16)
 
 
 def identity_key(text: str) -> str:
@@ -202,9 +207,14 @@ class Program(Base):
 
 
 class Student(Base):
-    """A learner. Found by enterprises only with ``consent``; no protected traits are stored."""
+    """A learner. Found by enterprises only with ``consent``; no protected traits are stored.
+
+    Ids are never reused (AUTOINCREMENT on SQLite too): an erased student's id must not come
+    back as someone else's, whose export or audit trail would then show the other person's.
+    """
 
     __tablename__ = "students"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
@@ -318,9 +328,14 @@ class JobLock(Base):
 
 
 class User(Base):
-    """An account: an admin, a member of one enterprise or school, or one student."""
+    """An account: an admin, a member of one enterprise or school, or one student.
+
+    Ids are never reused (AUTOINCREMENT on SQLite too). ``session_key`` is part of every page
+    session's identity: a new one (sign-out, disabling) ends all sessions of the user.
+    """
 
     __tablename__ = "users"
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254))
@@ -334,6 +349,7 @@ class User(Base):
         ForeignKey("students.id", ondelete="SET NULL"), unique=True
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_key: Mapped[str] = mapped_column(String(64), default=new_session_key)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -606,8 +606,11 @@ def test_student_lists_need_an_account(world: World) -> None:
 def test_matches_against_students_show_consenting_students_only(world: World) -> None:
     path = f"{API}/demands/{world.ids['demand_E1']}/matches?target=students"
     assert world.clients["anonymous"].get(path).status_code == 401
+    # consent is to be found by enterprises: schools and students do not search students
+    for who in ("s1", "student"):
+        assert world.clients[who].get(path).status_code == 403
 
-    for who in ("e1", "s1", "admin"):
+    for who in ("e1", "admin"):
         response = world.clients[who].get(path)
         assert response.status_code == 200, response.get_json()
         results = response.get_json()["results"]

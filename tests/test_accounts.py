@@ -475,3 +475,79 @@ def test_routing_errors_come_before_authentication(services: Services) -> None:
     assert anonymous.post("/api/v1/nowhere").status_code == 404
     page = anonymous.get("/nowhere")
     assert page.status_code == 404 and page.mimetype == "text/html"
+
+
+def test_sessions_end_at_sign_out_and_never_name_another_user(
+    services: Services, world: dict[str, Any], pages: Services
+) -> None:
+    client = _page_client(pages)
+    client.post("/login", data=_login_form(client, "student@example.org", PASSWORD))
+    cookie = client.get_cookie("talentmatch_session")
+    assert cookie is not None and client.get("/api/v1/me").status_code == 200
+    # an erased account's id is never handed out again, so its cookie names nobody
+    erased_id = services.accounts.by_email("student@example.org")["id"]
+    assert (
+        client.delete("/api/v1/me", headers={"X-CSRFToken": _csrf(client, "/account")}).status_code
+        == 204
+    )
+    services.accounts.create("next@example.org", "admin")
+    assert services.accounts.by_email("next@example.org")["id"] > erased_id
+    replay = _page_client(pages)
+    replay.set_cookie("talentmatch_session", cookie.value)
+    assert replay.get("/api/v1/me").status_code == 401
+    # signing out ends the session everywhere, also for a copied cookie
+    client = _page_client(pages)
+    client.post("/login", data=_login_form(client, "hr@example.org", PASSWORD))
+    copied = client.get_cookie("talentmatch_session")
+    assert copied is not None
+    client.post("/logout", data={"csrf_token": _csrf(client, "/account")})
+    replay = _page_client(pages)
+    replay.set_cookie("talentmatch_session", copied.value)
+    assert replay.get("/api/v1/me").status_code == 401
+
+
+def test_one_student_record_per_student_even_when_asked_at_once(
+    services: Services, world: dict[str, Any]
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    services.accounts.create("twice@example.org", "student")
+    token = token_for(services, "twice@example.org")
+    app = create_app(services=services)
+    body = {"school": "Liuzhou College", "skills": ["welding"], "consent": True}
+
+    def post(_: int) -> int:
+        client = app.test_client()
+        client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+        return client.post("/api/v1/students", json=body).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = sorted(pool.map(post, range(4)))
+    assert statuses.count(201) == 1 and set(statuses) <= {201, 409}, statuses
+    welders = services.catalog.list_page("students", 1, 50, {"consent": True}).items
+    assert len([s for s in welders if s["skills"] == ["welding"]]) == 1
+
+
+def test_erasure_forgets_the_profile_vector(services: Services, world: dict[str, Any]) -> None:
+    from sqlalchemy import func, select
+
+    from store import Student, TextEmbedding
+
+    sid = world["student"]["id"]
+    with services.db.session() as session:
+        text_hash = session.scalar(select(Student.text_hash).where(Student.id == sid))
+        stored = select(func.count()).where(TextEmbedding.content_hash == text_hash)
+        assert session.scalar(stored) == 1
+    assert _client(services, "student@example.org").delete("/api/v1/me").status_code == 204
+    with services.db.session() as session:
+        assert session.scalar(stored) == 0
+
+
+def test_the_last_admin_stays(services: Services, world: dict[str, Any]) -> None:
+    admin = _client(services, "admin@example.org")
+    own_id = admin.get("/api/v1/me").get_json()
+    user_id = services.accounts.by_email("admin@example.org")["id"]
+    assert own_id["role"] == "admin"
+    answer = admin.patch(f"/api/v1/users/{user_id}", json={"active": False})
+    assert answer.status_code == 409
+    assert admin.get("/api/v1/me").status_code == 200

@@ -110,6 +110,8 @@ class Access:
                     if patch is None
                     else "members change only their own organization"
                 )
+            if "kind" in patch:
+                raise Forbidden("only admins change whether an organization is a school")
             return
         if kind in OWNED:
             role, id_field, name_field = OWNED[kind]
@@ -177,9 +179,27 @@ class Access:
             raise Forbidden("only the student, their school and admins see this")
 
     @staticmethod
-    def lists_all_students(actor: Actor | None) -> bool:
-        """Lists show students who have not consented to admins only."""
-        return require(actor).is_admin
+    def student_list_filters(actor: Actor | None) -> dict[str, Any]:
+        """What a list of students is narrowed to. Admins see every student; everyone else
+        only students who consented — enterprises all of them (what consent is for), a school
+        its own, a student themselves."""
+        actor = require(actor)
+        if actor.is_admin:
+            return {}
+        if actor.role == "enterprise":
+            return {"consent": True}
+        if actor.role == "school":
+            return {"consent": True, "school_id": actor.organization_id}
+        return {"consent": True, "id": actor.student_id or 0}
+
+    @staticmethod
+    def require_finder(actor: Actor | None) -> Actor:
+        """Students are found (demand matches against students) by enterprises and admins:
+        the purpose their consent names."""
+        actor = require(actor)
+        if not actor.is_admin and actor.role != "enterprise":
+            raise Forbidden("students are found by enterprise members and admins only")
+        return actor
 
     @staticmethod
     def _level(actor: Actor, student_id: int, school_id: int, consent: bool) -> str:
@@ -187,7 +207,7 @@ class Access:
             return "full"
         if actor.role == "school" and actor.organization_id == school_id:
             return "full"
-        if consent:
+        if consent and actor.role == "enterprise":
             return "found"
         raise NotFound(f"no student with id {student_id}")
 

@@ -53,19 +53,24 @@ class AuditLog:
 
         ``actor_email`` names an unauthenticated caller's claimed e-mail (failed logins).
         """
+
+        def clean(text: str | None, limit: int) -> str | None:
+            # PostgreSQL text cannot hold NUL; an attacker's input must not cost the event
+            return text.replace("\x00", "\ufffd")[:limit] if text is not None else None
+
         with self.db.session() as session:
             session.add(
                 AuditEvent(
                     at=clock.now(),
                     actor_id=actor.user_id if actor else None,
-                    actor=(actor.email if actor else actor_email or ANONYMOUS)[:254],
-                    action=event.action[:100],
-                    resource=event.resource[:200] if event.resource else None,
+                    actor=clean(actor.email if actor else actor_email or ANONYMOUS, 254),
+                    action=clean(event.action, 100),
+                    resource=clean(event.resource, 200),
                     outcome=event.outcome,
                     status=event.status,
-                    detail=event.detail[:500] if event.detail else None,
+                    detail=clean(event.detail, 500),
                     source=event.source,
-                    address=event.address[:64] if event.address else None,
+                    address=clean(event.address, 64),
                 )
             )
 

@@ -8,6 +8,7 @@ the plain :class:`~matcher.catalog.Catalog` below it knows nothing of accounts.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from matcher.accounts.access import Access
@@ -38,9 +39,7 @@ class OwnedCatalog:
     ) -> Page:
         if kind != "students":
             return self.catalog.list_page(kind, page, per_page, filters)
-        filters = dict(filters or {})
-        if not self.access.lists_all_students(self.actor):
-            filters["consent"] = True
+        filters = {**(filters or {}), **self.access.student_list_filters(self.actor)}
         found = self.catalog.list_page(kind, page, per_page, filters)
         found.items = [self.access.student_view(self.actor, r) for r in found.items]
         return found
@@ -59,11 +58,14 @@ class OwnedCatalog:
         if kind == "students" and self.actor and self.actor.role == "student" and len(records) > 1:
             raise Forbidden("a student creates one student record: their own")
         allowed = [self.access.check_create(self.actor, kind, r) for r in records]
-        ids = self.catalog.create_many(kind, allowed, progress=progress, labels=labels)
+        link = None
         if kind == "students" and self.actor and self.actor.role == "student":
-            # a student's first record is their own profile
-            assert self.actor.user_id is not None and len(ids) == 1
-            self.accounts.link_student(self.actor.user_id, ids[0])
+            assert self.actor.user_id is not None
+            link = partial(self.accounts.link_new_student, self.actor.user_id)
+        ids = self.catalog.create_many(
+            kind, allowed, progress=progress, labels=labels, in_transaction=link
+        )
+        if link is not None and self.actor and self.actor.user_id is not None:
             self.actor = self.accounts.actor_by_id(self.actor.user_id)
         return ids
 

@@ -6,7 +6,9 @@ of what the user did and of who read or changed their record.
 
 Erasure (PIPL Art. 47, GDPR Art. 17): the student record goes through the catalog's delete,
 so its vectors leave the index and the lexical channel like any deleted record; the consent
-ledger goes with it (cascade), then the account and its tokens. The audit log keeps its
+ledger goes with it (cascade), and the stored vector of its text, then the account and its
+tokens; the two steps are separate transactions, each complete, and a failure between them
+leaves an account without a record, which erasing again removes. The audit log keeps its
 events — who did what, when — as the record of accountability (GDPR Art. 5(2)); they hold the
 e-mail address but none of the student's profile.
 """
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from matcher import clock
 from matcher.accounts.access import require
@@ -24,7 +26,7 @@ from matcher.accounts.audit import AuditLog
 from matcher.accounts.tokens import Tokens
 from matcher.accounts.users import Accounts
 from matcher.catalog import Catalog, iso
-from store import ConsentRecord, Course, Program
+from store import ConsentRecord, Course, Demand, Program, Student, TextEmbedding
 
 EXPORT_FORMAT = "talentmatch-export/1"
 
@@ -93,5 +95,26 @@ class Privacy:
         actor = require(actor)
         assert actor.user_id is not None, "the local admin has no account to erase"
         if actor.student_id is not None:
+            with self.catalog.db.session() as session:
+                text_hash = session.scalar(
+                    select(Student.text_hash).where(Student.id == actor.student_id)
+                )
             self.catalog.delete("students", actor.student_id)
+            self._forget_vector(text_hash)
         self.accounts.delete(actor.user_id)
+
+    def _forget_vector(self, text_hash: str | None) -> None:
+        """The stored vector of the student's whole text (it holds interests, which consent
+        does not cover), unless another record has the very same text. Skill phrases stay:
+        they are shared words, not a profile."""
+        if text_hash is None:
+            return
+        with self.catalog.db.session() as session:
+            shared = any(
+                session.scalar(select(model.id).where(model.text_hash == text_hash).limit(1))
+                for model in (Student, Demand, Course, Program)
+            )
+            if not shared:
+                session.execute(
+                    delete(TextEmbedding).where(TextEmbedding.content_hash == text_hash)
+                )

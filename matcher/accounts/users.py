@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hmac
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from matcher import clock
@@ -14,7 +16,7 @@ from matcher.accounts.passwords import hash_password, needs_rehash, verify_passw
 from matcher.catalog import iso
 from matcher.errors import Conflict, NotFound, Unauthorized, ValidationFailed
 from store import Database, Organization, Student, User
-from store.models import identity_key
+from store.models import identity_key, new_session_key
 
 EMAIL_PATTERN = r"^[^@\x00-\x20]+@[^@\x00-\x20]+\.[^@\x00-\x20.]+$"
 """Also the REST body's ``pattern``: explicit characters, read alike by every regex engine."""
@@ -104,7 +106,17 @@ class Accounts:
     def set_active(self, email: str, active: bool) -> dict[str, Any]:
         with self.db.session() as session:
             user = self._by_email(session, email)
+            if not active and user.role == "admin" and user.active:
+                others = session.scalar(
+                    select(func.count())
+                    .select_from(User)
+                    .where(User.role == "admin", User.active.is_(True), User.id != user.id)
+                )
+                if not others:
+                    raise Conflict("the last active admin cannot be disabled")
             user.active = active
+            if not active:
+                user.session_key = new_session_key()
             session.flush()
             return user_record(user)
 
@@ -115,6 +127,22 @@ class Accounts:
     def link_student(self, user_id: int, student_id: int) -> None:
         with self.db.session() as session:
             self._link_student(session, self._user(session, user_id), student_id)
+
+    @staticmethod
+    def link_new_student(user_id: int, session: Session, students: Sequence[Any]) -> None:
+        """Inside the write of a student's own first record: link it to their account.
+
+        The update only takes an account that has no record yet, so of two records written at
+        once for one student, one is linked and the other write fails, with nothing kept.
+        """
+        (student,) = students
+        linked = session.execute(
+            update(User)
+            .where(User.id == user_id, User.student_id.is_(None))
+            .values(student_id=student.id)
+        )
+        if linked.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict("you have a student record already: change it instead")
 
     def delete(self, user_id: int) -> None:
         """Remove the account; its tokens go with it (the audit log keeps its e-mail)."""
@@ -134,10 +162,33 @@ class Accounts:
             return actor_of(user)
 
     def actor_by_id(self, user_id: int) -> Actor | None:
-        """The active user with this id, or ``None`` (a session whose user is gone or disabled)."""
+        """The active user with this id, or ``None`` (gone or disabled)."""
         with self.db.session() as session:
             user = session.get(User, user_id)
             return actor_of(user) if user is not None and user.active else None
+
+    def session_id(self, user_id: int) -> str:
+        """What a page session stores: the user's id and their current session key."""
+        with self.db.session() as session:
+            return f"{user_id}:{self._user(session, user_id).session_key}"
+
+    def actor_of_session(self, session_id: str) -> Actor | None:
+        """The active user a stored session names, while its key is still the user's."""
+        user_id, _, key = session_id.partition(":")
+        if not user_id.isdigit() or not key:
+            return None
+        with self.db.session() as session:
+            user = session.get(User, int(user_id))
+            if user is None or not user.active or not hmac.compare_digest(user.session_key, key):
+                return None
+            return actor_of(user)
+
+    def end_sessions(self, user_id: int) -> None:
+        """Sign the user out everywhere: every page session stored so far stops working."""
+        with self.db.session() as session:
+            user = session.get(User, user_id)
+            if user is not None:
+                user.session_key = new_session_key()
 
     def authenticate(self, email: str, password: str) -> Actor:
         """The user whose e-mail and password these are; otherwise one ``Unauthorized`` for

@@ -141,8 +141,13 @@ class Catalog:
         records: Sequence[InputModel],
         progress: Callable[[int], None] | None = None,
         labels: Sequence[str] | None = None,
+        in_transaction: Callable[[Session, list[Any]], None] | None = None,
     ) -> list[int]:
-        """Write all ``records`` in one transaction, or none of them."""
+        """Write all ``records`` in one transaction, or none of them.
+
+        ``in_transaction`` runs on the new entities before the commit: what must hold or
+        fail together with the write (a student's record linked to their account).
+        """
         labels = labels or [f"record {i + 1}" for i in range(len(records))]
         with constraint_conflicts(), self.db.session() as session:
             resolver = Resolver(session)
@@ -157,6 +162,8 @@ class Catalog:
                     raise Conflict(f"{label}: {conflict.detail}", errors=conflict.errors) from None
                 entities.append(entity)
             session.flush()
+            if in_transaction is not None:
+                in_transaction(session, entities)
             touched = self.stamp(session, entities, progress)
             ids = [e.id for e in entities]
         self.after_write(touched)

@@ -19,7 +19,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("students") as batch:
+    # AUTOINCREMENT: an erased student's id is never handed to another (SQLite would reuse
+    # the highest id); the table is rebuilt once for it on SQLite, a no-op elsewhere.
+    with op.batch_alter_table(
+        "students", recreate="auto", table_kwargs={"sqlite_autoincrement": True}
+    ) as batch:
         batch.add_column(sa.Column("contact", sa.String(length=200), nullable=True))
         batch.add_column(
             sa.Column("share_contact", sa.Boolean(), nullable=False, server_default=sa.false())
@@ -34,6 +38,7 @@ def upgrade() -> None:
         sa.Column("organization_id", sa.Integer(), nullable=True),
         sa.Column("student_id", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("session_key", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
@@ -51,6 +56,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email_key", name=op.f("uq_users_email_key")),
         sa.UniqueConstraint("student_id", name=op.f("uq_users_student_id")),
+        sqlite_autoincrement=True,
     )
     op.create_index(op.f("ix_users_organization_id"), "users", ["organization_id"])
     op.create_table(
