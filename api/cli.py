@@ -113,6 +113,11 @@ def seed(ctx: click.Context, if_empty: bool) -> None:
     except Conflict as exc:
         if if_empty:
             click.echo(f"demo not loaded: {exc.detail}")
+            if not services.accounts.list():
+                click.echo(
+                    "no accounts yet: create one with "
+                    "`talentmatch users create EMAIL --role admin`"
+                )
             return
         raise
     finally:
