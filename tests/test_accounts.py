@@ -551,3 +551,20 @@ def test_the_last_admin_stays(services: Services, world: dict[str, Any]) -> None
     answer = admin.patch(f"/api/v1/users/{user_id}", json={"active": False})
     assert answer.status_code == 409
     assert admin.get("/api/v1/me").status_code == 200
+
+
+def test_the_api_docs_page_runs_from_local_files_under_the_csp(services: Services) -> None:
+    client = create_app(services=services).test_client()
+    page = client.get("/api/docs")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and "https://" not in html.split("<body")[0]
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert scripts and all(src.startswith("/static/vendor/swagger-ui/") for src in scripts)
+    for src in scripts:
+        with client.get(src) as asset:  # a file answer: closed, or its handle leaks
+            assert asset.status_code == 200
+    csp = page.headers["Content-Security-Policy"]
+    pinned = re.findall(r"'sha256-[^']+'", csp)
+    assert len(pinned) == html.count("<script>")  # each inline script pinned, nothing more
+    assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+    assert "sha256" not in client.get("/login").headers["Content-Security-Policy"]
