@@ -15,8 +15,10 @@ from matcher.settings import load_settings
 from . import (
     auditing,
     errors,
+    i18n,
     identity,
     openapi,
+    pages,
     protection,
     rest,
     rest_accounts,
@@ -79,7 +81,9 @@ def create_app(
     app.register_blueprint(rest_jobs.bp)
     app.register_blueprint(rest_accounts.bp)
     app.register_blueprint(web.bp)
+    pages.register(app)
     identity.init_app(app, settings)
+    i18n.init_app(app)
     app.extensions["limiter"] = protection.init_app(app, settings, rest.MATCH_ENDPOINTS)
     auditing.init_app(app)
 

@@ -115,8 +115,7 @@ def seed(ctx: click.Context, if_empty: bool) -> None:
             click.echo(f"demo not loaded: {exc.detail}")
             if not services.accounts.list():
                 click.echo(
-                    "no accounts yet: create one with "
-                    "`talentmatch users create EMAIL --role admin`"
+                    "no accounts yet: create one with `talentmatch users create EMAIL --role admin`"
                 )
             return
         raise

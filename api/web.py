@@ -14,6 +14,7 @@ from .gap_output import to_html
 bp = Blueprint("web", __name__, template_folder="templates")
 
 
+@bp.get("/search", endpoint="search")
 @bp.get("/")
 def home() -> str:
     services = current_app.extensions["talentmatch"]

@@ -6,14 +6,24 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
-from matcher.accounts import Event
+from matcher.accounts import LOGIN_FAILED, Event
 from matcher.errors import TalentmatchError, Unauthorized
 
 from .identity import SessionUser, caller
 from .web import bp
+
+
+def role_names() -> dict[str, str]:
+    return {
+        "admin": _("admin"),
+        "enterprise": _("enterprise member"),
+        "school": _("school member"),
+        "student": _("student"),
+    }
 
 
 def _services() -> Any:
@@ -56,7 +66,9 @@ def login() -> Any:
         actor = _services().accounts.authenticate(email, password)
     except Unauthorized as exc:
         _record_login(email, "refused", 401)
-        page = render_template("login.html", error=exc.detail, email=email, next=next_url)
+        assert exc.detail == LOGIN_FAILED  # one message for every reason, in the page's language
+        message = _("wrong e-mail or password, or the account is disabled")
+        page = render_template("login.html", error=message, email=email, next=next_url)
         return page, 401
     session.clear()  # nothing from before the sign-in carries over
     assert actor.user_id is not None
@@ -83,6 +95,8 @@ def _account_page(status: int = 200, **extra: Any) -> tuple[str, int]:
     user = services.accounts.get(actor.user_id)
     return render_template(
         "account.html",
+        role_names=role_names(),
+        state_names={"active": _("active"), "expired": _("expired"), "revoked": _("revoked")},
         actor=actor,
         organization=user["organization"],
         tokens=services.tokens.list(actor.user_id),

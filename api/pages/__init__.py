@@ -1,0 +1,16 @@
+"""Pages per role after sign-in: enterprises (demands, matches, feeds), schools (programs,
+courses, import, gap report), students (profile, consent, search). Public pages (overview,
+search, gap reports) and sign-in live in ``api/web.py`` and ``api/web_accounts.py``."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from . import enterprise, school, student
+from .common import navigation
+
+
+def register(app: Flask) -> None:
+    for blueprint in (enterprise.bp, school.bp, student.bp):
+        app.register_blueprint(blueprint)
+    app.jinja_env.globals["navigation"] = navigation

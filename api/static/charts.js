@@ -1,0 +1,54 @@
+/* Draws every <div class="chart" data-chart="{...}"> with ECharts: one visual language for all
+   pages. The data comes from the page (the same numbers are in the table after each chart);
+   locale and aria text follow the page's language. No inline script: CSP allows 'self' only. */
+(function () {
+  "use strict";
+  var PALETTE = ["#0b5cad", "#b42318", "#1a7f37", "#8a6100", "#6e40c9", "#57606a"];
+  var SEVERITY = { red: "#b42318", yellow: "#f5c518", green: "#1a7f37" };
+
+  function optionFor(spec) {
+    var horizontal = spec.type === "bar" && spec.horizontal;
+    var category = { type: "category", data: spec.labels, axisLabel: { interval: 0, width: 120, overflow: "truncate" } };
+    var value = { type: "value", name: spec.unit || "" };
+    return {
+      title: { text: spec.title, left: 0, textStyle: { fontSize: 14 } },
+      aria: { enabled: true, decal: { show: true } },
+      color: PALETTE,
+      tooltip: { trigger: spec.type === "pie" ? "item" : "axis" },
+      legend: spec.series.length > 1 ? { top: 24 } : undefined,
+      grid: { left: 8, right: 16, top: spec.series.length > 1 ? 56 : 36, bottom: 8, containLabel: true },
+      xAxis: horizontal ? value : category,
+      yAxis: horizontal ? Object.assign({ inverse: true }, category) : value,
+      series: spec.series.map(function (s) {
+        return {
+          name: s.name,
+          type: spec.type,
+          data: s.values.map(function (v, i) {
+            var colour = s.severities && SEVERITY[s.severities[i]];
+            return colour ? { value: v, itemStyle: { color: colour } } : v;
+          }),
+          smooth: spec.type === "line",
+        };
+      }),
+    };
+  }
+
+  function draw() {
+    if (typeof echarts === "undefined") { return; }
+    var locale = (document.documentElement.lang || "").indexOf("zh") === 0 ? "ZH" : "EN";
+    var charts = [];
+    document.querySelectorAll(".chart[data-chart]").forEach(function (el) {
+      var spec = JSON.parse(el.getAttribute("data-chart"));
+      var chart = echarts.init(el, null, { locale: locale, renderer: "svg" });
+      chart.setOption(optionFor(spec));
+      charts.push(chart);
+    });
+    window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", draw);
+  } else {
+    draw();
+  }
+})();
