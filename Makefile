@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint bench bench-gaps bench-refresh quality quality-tune seed-data clean
+.PHONY: install run test lint bench bench-gaps bench-refresh quality quality-tune seed-data clean translations screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ quality: install  ## matching quality on ESCO, CC-CEDICT zh-en and the demo, aga
 
 quality-tune: install  ## choose the fusion weights on the ESCO and held-out zh-en sets
 	$(BIN)/python -m bench.quality --tune
+
+translations: install  ## extract page strings, merge them into the catalogues, compile them
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -o api/translations/messages.pot --no-location --sort-output --omit-header api
+	$(BIN)/pybabel update -i api/translations/messages.pot -d api/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel compile -d api/translations
+
+screenshots: install  ## each main page at 1280 and 390 px, Chinese and English, into screenshots/
+	$(BIN)/python -m tests.screenshots
 
 seed-data: install  ## regenerate seed/data/*.jsonl from seed/catalog.py
 	$(BIN)/python -m seed.build
