@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from matcher.catalog import CourseIn, InputModel, ProgramIn, parse_input
-from matcher.catalog.importing import _BadLine, _csv_records
+from matcher.catalog.importing import BadLine, csv_records
 from matcher.errors import NotFound, TalentmatchError, ValidationFailed
 from matcher.search import Filters
 from store.models import identity_key
@@ -446,7 +446,7 @@ def preview_import(kind: str, text: str, school: School, file_name: str) -> Prev
     """Each row validated (``parse_input``) and checked against the school's catalog as the
     write would check it; nothing is written. A file that cannot be read as a whole (no header,
     an unknown column, too many rows) raises ``ValidationFailed``."""
-    raw = _csv_records(text, file_name, kind)
+    raw = csv_records(text, file_name, kind)
     if not raw:
         raise ValidationFailed(_("The file has a header but no rows."))
     if len(raw) > MAX_IMPORT_ROWS:
@@ -475,7 +475,7 @@ def preview_import(kind: str, text: str, school: School, file_name: str) -> Prev
     for label, data in raw:
         row = Row(_line(label), _shown(kind, data))
         rows.append(row)
-        if isinstance(data, _BadLine):
+        if isinstance(data, BadLine):
             row.errors.append(data.error)
             continue
         try:

@@ -9,14 +9,14 @@
   function optionFor(spec) {
     var horizontal = spec.type === "bar" && spec.horizontal;
     var category = { type: "category", data: spec.labels, axisLabel: { interval: 0, width: 120, overflow: "truncate" } };
-    var value = { type: "value", name: spec.unit || "" };
+    var value = { type: "value", name: spec.unit || "", nameLocation: "end", nameGap: 12 };
     return {
       title: { text: spec.title, left: 0, textStyle: { fontSize: 14 } },
       aria: { enabled: true, decal: { show: true } },
       color: PALETTE,
       tooltip: { trigger: spec.type === "pie" ? "item" : "axis" },
       legend: spec.series.length > 1 ? { top: 24 } : undefined,
-      grid: { left: 8, right: 16, top: spec.series.length > 1 ? 56 : 36, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 24, top: spec.series.length > 1 ? 72 : 56, bottom: 8, containLabel: true },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? Object.assign({ inverse: true }, category) : value,
       series: spec.series.map(function (s) {

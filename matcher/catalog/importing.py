@@ -54,11 +54,13 @@ def _jsonl_records(text: str, name: str) -> list[tuple[str, Any]]:
         try:
             records.append((f"line {number}", json.loads(line)))
         except json.JSONDecodeError as exc:
-            records.append((f"line {number}", _BadLine(f"not valid JSON ({exc.msg})")))
+            records.append((f"line {number}", BadLine(f"not valid JSON ({exc.msg})")))
     return records
 
 
-def _csv_records(text: str, name: str, kind: str) -> list[tuple[str, Any]]:
+def csv_records(text: str, name: str, kind: str) -> list[tuple[str, Any]]:
+    """``(label, record)`` per CSV line; a line that cannot be a record is a :class:`BadLine`
+    (the import page previews them as invalid rows)."""
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     if not header:
@@ -74,14 +76,14 @@ def _csv_records(text: str, name: str, kind: str) -> list[tuple[str, Any]]:
     for row in reader:
         label = f"line {reader.line_num}"
         if None in row:
-            records.append((label, _BadLine("more cells than header columns")))
+            records.append((label, BadLine("more cells than header columns")))
             continue
         records.append((label, {k: v for k, v in row.items() if v not in (None, "")}))
     return records
 
 
 @dataclass
-class _BadLine:
+class BadLine:
     error: str
 
 
@@ -103,7 +105,7 @@ def read_records(path: Path, kind: str) -> list[tuple[str, Any]]:
     if suffix == ".json":
         return _json_records(text, path.name)
     if suffix == ".csv":
-        return _csv_records(text, path.name, kind)
+        return csv_records(text, path.name, kind)
     raise ValidationFailed(f"{path}: unknown file type {suffix!r} (use .jsonl, .json or .csv)")
 
 
@@ -134,7 +136,7 @@ def import_file(
     valid: list[tuple[str, InputModel]] = []
     for label, data in raw:
         try:
-            if isinstance(data, _BadLine):
+            if isinstance(data, BadLine):
                 raise ValidationFailed(f"{label}: {data.error}")
             valid.append((label, parse_input(kind, data, label)))
         except ValidationFailed as exc:
