@@ -83,8 +83,10 @@ def create_app(
     app.register_blueprint(web.bp)
     pages.register(app)
     identity.init_app(app, settings)
-    i18n.init_app(app)
-    app.extensions["limiter"] = protection.init_app(app, settings, rest.MATCH_ENDPOINTS)
+    i18n.init_app(app, settings.timezone)
+    # pages that rank count against the match limit too
+    matching = (*rest.MATCH_ENDPOINTS, *pages.MATCH_ENDPOINTS)
+    app.extensions["limiter"] = protection.init_app(app, settings, matching)
     auditing.init_app(app)
 
     app.after_request(_no_type_without_body)

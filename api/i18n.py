@@ -86,9 +86,11 @@ def switch_language() -> Response:
     return response
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, timezone: str = "Asia/Shanghai") -> None:
+    """``timezone``: the consortium's (setting TIMEZONE); instants on pages are shown in it."""
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
     app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT
+    app.config["BABEL_DEFAULT_TIMEZONE"] = timezone
     Babel(app, locale_selector=select_locale)
     app.add_url_rule("/lang", "lang", switch_language, methods=["POST"])
     app.jinja_env.globals.update(

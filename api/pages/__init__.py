@@ -9,6 +9,9 @@ from flask import Flask
 from . import enterprise, school, student
 from .common import navigation
 
+MATCH_ENDPOINTS = ("enterprise.demand",)
+"""Pages that rank matches: rate-limited like the REST match endpoints."""
+
 
 def register(app: Flask) -> None:
     for blueprint in (enterprise.bp, school.bp, student.bp):
