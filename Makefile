@@ -51,7 +51,7 @@ quality-tune: install  ## choose the fusion weights on the ESCO and held-out zh-
 
 translations: install  ## extract page strings, merge them into the catalogues, compile them
 	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -o api/translations/messages.pot --no-location --sort-output --omit-header api
-	$(BIN)/pybabel update -i api/translations/messages.pot -d api/translations --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i api/translations/messages.pot -d api/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d api/translations
 
 screenshots: install  ## each main page at 1280 and 390 px, Chinese and English, into screenshots/

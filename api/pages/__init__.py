@@ -9,7 +9,7 @@ from flask import Flask
 from . import enterprise, school, student
 from .common import navigation
 
-MATCH_ENDPOINTS = ("enterprise.demand",)
+MATCH_ENDPOINTS = ("enterprise.demand", "student.search", "web.search")
 """Pages that rank matches: rate-limited like the REST match endpoints."""
 
 

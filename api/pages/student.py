@@ -243,10 +243,7 @@ def text_error(exc: TalentmatchError) -> str:
 def _with_courses(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Free-text results get what profile matches have: the courses that teach what is
     missing (``explanation.learn``)."""
-    matcher = services().matcher
-    with matcher.db.session() as session:
-        matcher._suggest_courses(session, results)
-    return results
+    return services().matcher.suggest_courses(results)
 
 
 @bp.get("/search")

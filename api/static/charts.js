@@ -15,7 +15,7 @@
       aria: { enabled: true, decal: { show: true } },
       color: PALETTE,
       tooltip: { trigger: spec.type === "pie" ? "item" : "axis" },
-      legend: spec.series.length > 1 ? { top: 24 } : undefined,
+      legend: spec.series.length > 1 ? { top: 28, type: "scroll" } : undefined,
       grid: { left: 8, right: 24, top: spec.series.length > 1 ? 72 : 56, bottom: 8, containLabel: true },
       xAxis: horizontal ? value : category,
       yAxis: horizontal ? Object.assign({ inverse: true }, category) : value,

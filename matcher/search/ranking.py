@@ -315,6 +315,13 @@ class Matcher:
     ) -> list[Candidate]:
         return LOADERS[target](session, ids, filters) if ids else []
 
+    def suggest_courses(self, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """``results`` against demands (free text, say) with ``explanation.learn``: for each
+        missing skill the course that teaches it best, as student matches carry."""
+        with self.db.session() as session:
+            self._suggest_courses(session, results)
+        return results
+
     def _suggest_courses(self, session: Session, results: list[dict[str, Any]]) -> None:
         """For each missing skill, the course that teaches it best (if one covers it)."""
         missing = unique_phrases(m for r in results for m in r["explanation"]["missing"])
