@@ -12,6 +12,7 @@ from typing import Any
 
 from apiflask import APIFlask, HTTPError
 from flask import Response, json, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -60,13 +61,18 @@ def _validation_errors(detail: Any) -> tuple[str, list[dict[str, str]]]:
     return where, errors
 
 
-PAGE_DETAILS = {
-    400: "This form has expired or was not sent from this page. Go back, reload the page "
-    "and send it again.",
-    404: "There is no page at this address.",
-    405: "This page cannot be used this way.",
-    413: "What was sent is too large.",
-}
+def _page_details() -> dict[int, str]:
+    """What a browser user reads for an error, in the page's language."""
+    return {
+        400: _(
+            "This form has expired or was not sent from this page. Go back, reload the page "
+            "and send it again."
+        ),
+        403: _("Your account may not open this page."),
+        404: _("There is no page at this address."),
+        405: _("This page cannot be used this way."),
+        413: _("What was sent is too large."),
+    }
 
 
 def _page(error: HTTPException) -> Response:
@@ -75,9 +81,9 @@ def _page(error: HTTPException) -> Response:
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     if status == 429:
         wait = headers.get("Retry-After", "60")
-        detail = f"Too many attempts. Wait {wait} seconds, then try again."
+        detail = _("Too many attempts. Wait %(seconds)s seconds, then try again.", seconds=wait)
     else:
-        detail = PAGE_DETAILS.get(status, error.description or error.name)
+        detail = _page_details().get(status, error.description or error.name)
     page = render_template("error.html", status=status, detail=detail)
     return Response(page, status=status, mimetype="text/html", headers=headers)
 

@@ -21,8 +21,14 @@ def token_for(services: Services, email: str, role: str = "admin", **account: ob
     return services.tokens.create(user_id, "tests")[1]
 
 
+def english(client: FlaskClient) -> FlaskClient:
+    """Pages in English unless a request asks otherwise (tests read English source strings)."""
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
 def client_as(services: Services, token: str | None) -> FlaskClient:
-    client = create_app(services=services).test_client()
+    client = english(create_app(services=services).test_client())
     if token is not None:
         client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {token}"
     return client

@@ -20,7 +20,7 @@ from api.app import create_app
 from api.wiring import Services
 from matcher import clock
 from matcher.catalog import parse_input
-from tests.clients import client_as, token_for
+from tests.clients import client_as, english, token_for
 
 PASSWORD = "correct horse battery"
 
@@ -221,7 +221,7 @@ def test_a_disabled_user_is_refused_at_once(services: Services, world: dict[str,
     assert hr.get("/api/v1/me").status_code == 200
     services.accounts.set_active("hr@example.org", False)
     assert hr.get("/api/v1/me").status_code == 401
-    page = create_app(services=services).test_client()
+    page = english(create_app(services=services).test_client())
     answer = page.post("/login", data=_login_form(page, "hr@example.org", PASSWORD))
     assert answer.status_code == 401
 
@@ -232,7 +232,7 @@ def test_a_bad_token_is_refused_before_the_body_is_read(
     client = client_as(services, "tm_not-a-real-token")
     answer = client.post("/api/v1/demands", data="{not json", content_type="application/json")
     assert answer.status_code == 401
-    anonymous = create_app(services=services).test_client()
+    anonymous = english(create_app(services=services).test_client())
     assert anonymous.post("/api/v1/demands", json={"x": 1}).status_code == 401
     other_scheme = anonymous.get("/api/v1/me", headers={"Authorization": "Basic abc"})
     assert other_scheme.status_code == 401
@@ -270,7 +270,7 @@ def pages(services: Services) -> Iterator[Services]:
 
 
 def _page_client(pages: Services) -> FlaskClient:
-    return create_app(services=pages).test_client()
+    return english(create_app(services=pages).test_client())
 
 
 def test_sign_in_with_csrf_then_make_a_token_on_the_account_page(
@@ -352,7 +352,7 @@ def test_rate_limits_on_sign_in_and_matching(services: Services, world: dict[str
         login_rate_limit="3 per minute",
         match_rate_limit="5 per minute",
     ) as limited:
-        _rate_limits_reached(services, create_app(services=limited).test_client())
+        _rate_limits_reached(services, english(create_app(services=limited).test_client()))
 
 
 def _rate_limits_reached(services: Services, client: FlaskClient) -> None:
@@ -373,7 +373,7 @@ def _rate_limits_reached(services: Services, client: FlaskClient) -> None:
 
 
 def test_security_headers_and_cookie_flags(services: Services, world: dict[str, Any]) -> None:
-    client = create_app(services=services).test_client()
+    client = english(create_app(services=services).test_client())
     answer = client.get("/login")
     csp = answer.headers["Content-Security-Policy"]
     assert (
@@ -470,7 +470,7 @@ def test_a_student_keeps_to_their_own_school(services: Services, world: dict[str
 
 
 def test_routing_errors_come_before_authentication(services: Services) -> None:
-    anonymous = create_app(services=services).test_client()
+    anonymous = english(create_app(services=services).test_client())
     assert anonymous.put("/api/v1/demands/1").status_code == 405
     assert anonymous.post("/api/v1/nowhere").status_code == 404
     page = anonymous.get("/nowhere")
@@ -554,7 +554,7 @@ def test_the_last_admin_stays(services: Services, world: dict[str, Any]) -> None
 
 
 def test_the_api_docs_page_runs_from_local_files_under_the_csp(services: Services) -> None:
-    client = create_app(services=services).test_client()
+    client = english(create_app(services=services).test_client())
     page = client.get("/api/docs")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and "https://" not in html.split("<body")[0]
