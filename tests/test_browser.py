@@ -19,7 +19,9 @@ from seed.loader import load_demo
 from tests.browser import (
     CHROMIUM,
     chromium,
+    horizontal_overflow,
     new_page,
+    serious_violations,
     serving,
     sign_in,
 )
@@ -140,3 +142,59 @@ def test_the_language_switch_is_remembered(site: str, browser: Any) -> None:
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
     page.context.close()
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_student_edits_the_profile_and_finds_explained_internships(
+    site: str, browser: Any, language: str
+) -> None:
+    page = new_page(browser, language)
+    sign_in(page, site, "student")
+    _nav(page, _t(language, "profile"))
+    skills = page.locator("#f-skills")
+    skills.fill(skills.input_value() + "\nPLC programming")
+    page.locator("#save-profile").click()
+    page.wait_for_load_state()
+    assert page.locator("p.notice[role=status]").count() == 1
+    assert "PLC programming" in page.locator("#f-skills").input_value()
+    _nav(page, _t(language, "search"))
+    page.locator("#student-search button[type=submit]").click()
+    page.wait_for_load_state()
+    results = page.locator("#results article.result")
+    assert results.count() > 0
+    assert page.locator("#results li.chip.covered").count() > 0
+    assert page.locator("#results li.chip.missing").count() > 0
+    assert page.locator("#results ul.learn li").count() > 0  # courses that teach what is missing
+    page.context.close()
+
+
+MAIN_PAGES = {
+    None: ["/", "/search?q=PLC%E7%BC%96%E7%A8%8B&target=courses", "/gaps", "/login"],
+    "enterprise": ["/enterprise/demands", "/enterprise/demands/new", "/enterprise/feeds"],
+    "school": ["/school/catalog", "/school/gaps", "/school/import", "/school/courses/new"],
+    "student": ["/student/profile", "/student/search"],
+}
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("role", list(MAIN_PAGES))
+def test_main_pages_have_no_serious_accessibility_violations(
+    site: str, browser: Any, role: str | None, language: str
+) -> None:
+    """axe-core (WCAG 2.2 A/AA) at 1280 px, and no sideways scrolling at 360 px."""
+    found = {}
+    for width in (1280, 360):
+        page = new_page(browser, language, width)
+        if role:
+            sign_in(page, site, role)
+        for path in MAIN_PAGES[role]:
+            page.goto(site + path)
+            page.wait_for_load_state("networkidle")
+            if width == 1280:
+                violations = serious_violations(page)
+                if violations:
+                    found[path] = violations
+            else:
+                assert horizontal_overflow(page) == 0, f"{path} scrolls sideways at 360 px"
+        page.context.close()
+    assert not found, found
