@@ -35,7 +35,11 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, shared_vectors: VectorCache) -> Iterator[str]:
     services: Services = make_services(
-        "sqlite", tmp_path_factory.mktemp("browser"), None, shared_vectors
+        "sqlite",
+        tmp_path_factory.mktemp("browser"),
+        None,
+        shared_vectors,
+        LOGIN_RATE_LIMIT="10000 per minute",  # every test signs in from 127.0.0.1
     )
     load_demo(services)
     with serving(services) as base:
