@@ -75,8 +75,29 @@ def _page_details() -> dict[int, str]:
     }
 
 
+NOT_RESENT = frozenset({"csrf_token", "password"})
+"""Fields an expired form does not carry over: a fresh token is made; a password is retyped."""
+
+
+def _expired_form(error: CSRFError) -> Response:
+    """A form whose CSRF token failed (left open too long, or signed out meanwhile): say so,
+    keep what was typed, and offer to send it again with a fresh token."""
+    from .identity import caller_or_none
+
+    fields = [(k, v) for k, v in request.form.items(multi=True) if k not in NOT_RESENT]
+    page = render_template(
+        "expired.html",
+        fields=fields,
+        action=request.full_path.rstrip("?"),
+        signed_in=caller_or_none() is not None,
+    )
+    return Response(page, status=400, mimetype="text/html")
+
+
 def _page(error: HTTPException) -> Response:
     """People in a browser get a page that says what to do, not a problem document."""
+    if isinstance(error, CSRFError) and request.method == "POST" and request.form:
+        return _expired_form(error)
     status = error.code or 500
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     if status == 429:

@@ -134,6 +134,14 @@ def caller() -> Actor | None:
     return actor
 
 
+def caller_or_none() -> Actor | None:
+    """The caller, or ``None`` also where their credentials do not hold."""
+    try:
+        return caller()
+    except Unauthorized:
+        return None
+
+
 def _check_csrf() -> None:
     """Forms always; REST writes when a session cookie, not a token, would authorise them."""
     if request.method not in UNSAFE:

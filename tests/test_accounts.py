@@ -568,3 +568,20 @@ def test_the_api_docs_page_runs_from_local_files_under_the_csp(services: Service
     assert len(pinned) == html.count("<script>")  # each inline script pinned, nothing more
     assert "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
     assert "sha256" not in client.get("/login").headers["Content-Security-Policy"]
+
+
+def test_an_expired_form_explains_and_keeps_what_was_typed(
+    services: Services, world: dict[str, Any], pages: Services
+) -> None:
+    client = _page_client(pages)
+    client.post("/login", data=_login_form(client, "hr@example.org", PASSWORD))
+    typed = {"title": "Welder <b>night shift</b>", "kind": "job", "skills": "MIG welding"}
+    answer = client.post("/enterprise/demands/new", data={**typed, "csrf_token": "stale"})
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "Nothing was saved" in page
+    assert 'value="Welder &lt;b&gt;night shift&lt;/b&gt;"' in page  # kept, escaped
+    resend = re.search(r'name="csrf_token" value="([^"]+)"', page.split("<main")[1])
+    assert resend and resend.group(1) != "stale"
+    assert "First sign in again" not in page  # still signed in: just send it again
+    demands = services.catalog.list_page("demands", 1, 50, {"q": "Welder"}).items
+    assert demands == []

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from api.identity import caller
+from api.identity import caller, caller_or_none
 from api.wiring import Services
 from matcher.accounts import Actor
 from matcher.errors import TalentmatchError
@@ -87,10 +87,3 @@ def navigation() -> list[dict[str, Any]]:
     else:
         items.append((_("Sign in"), url_for("web.login")))
     return [{"label": label, "url": url, "current": url == request.path} for label, url in items]
-
-
-def caller_or_none() -> Actor | None:
-    try:
-        return caller()
-    except TalentmatchError:
-        return None
