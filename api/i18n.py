@@ -16,7 +16,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, redirect, request, url_for
+from flask import Blueprint, Flask, current_app, redirect, request, url_for
 from flask_babel import Babel, format_date, format_datetime, format_decimal, format_percent
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
@@ -92,7 +92,10 @@ def init_app(app: Flask, timezone: str = "Asia/Shanghai") -> None:
     app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT
     app.config["BABEL_DEFAULT_TIMEZONE"] = timezone
     Babel(app, locale_selector=select_locale)
-    app.add_url_rule("/lang", "lang", switch_language, methods=["POST"])
+    # a plain blueprint: pages, not the REST API, so not in the OpenAPI document
+    switch = Blueprint("i18n", __name__)
+    switch.add_url_rule("/lang", "lang", switch_language, methods=["POST"])
+    app.register_blueprint(switch)
     app.jinja_env.globals.update(
         html_lang=html_lang,
         current_locale=select_locale,

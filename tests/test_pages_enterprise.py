@@ -17,6 +17,7 @@ from jobs.feeds import FeedRegistry, parse_feed_input
 from matcher import clock
 from matcher.catalog import parse_input
 from store import RefreshRun
+from tests.clients import english
 
 PASSWORD = "correct horse battery"
 EN = {"Accept-Language": "en"}
@@ -125,7 +126,7 @@ def _csrf(client: FlaskClient, path: str) -> str:
 
 
 def _signed_in(pages: Services, email: str | None) -> FlaskClient:
-    client = create_app(services=pages).test_client()
+    client = english(create_app(services=pages).test_client())
     if email is not None:
         token = _csrf(client, "/login")
         answer = client.post(
@@ -231,9 +232,14 @@ def test_an_invalid_demand_comes_back_with_its_errors_and_the_input_kept(
     assert answer.status_code == 422
     assert _demands_of(services, ours) == before  # nothing created
     # each error beside its field, the values as typed
-    assert "blank" in _error_of(body, "title")
-    assert "1" in _error_of(body, "openings")
-    assert "future" in _error_of(body, "posted_at")
+    if headers is EN:
+        assert "blank" in _error_of(body, "title")
+        assert "1" in _error_of(body, "openings")
+        assert "future" in _error_of(body, "posted_at")
+    else:  # the checks' messages in the page's language
+        assert _error_of(body, "title") == "此项不能为空。"
+        assert "1" in _error_of(body, "openings") and "least" not in _error_of(body, "openings")
+        assert _error_of(body, "posted_at") and "future" not in _error_of(body, "posted_at")
     assert _error_of(body, "city") == ""
     assert 'id="f-openings" name="openings" type="number" value="0"' in body
     assert f'value="{tomorrow}"' in body

@@ -15,6 +15,7 @@ from api.app import create_app
 from api.pages.school import gap_key
 from api.wiring import Services
 from matcher.catalog import parse_input
+from tests.clients import english
 
 PASSWORD = "correct horse battery"
 DEMO_PASSWORD = "talentmatch-demo"
@@ -117,7 +118,7 @@ def _csrf(client: FlaskClient, path: str) -> str:
 
 
 def _signed_in(pages: Services, email: str, password: str = PASSWORD) -> FlaskClient:
-    client = create_app(services=pages).test_client()
+    client = english(create_app(services=pages).test_client())
     form = {"email": email, "password": password, "csrf_token": _csrf(client, "/login")}
     assert client.post("/login", data=form).status_code == 303
     return client

@@ -17,6 +17,7 @@ from flask_babel import gettext
 from api.app import create_app
 from api.wiring import Services
 from matcher.catalog import parse_input
+from tests.clients import english
 
 PASSWORD = "correct horse battery"
 LANGUAGES = {"en": "en", "zh-CN": "zh-Hans"}
@@ -135,7 +136,7 @@ def _csrf(client: FlaskClient, path: str) -> str:
 
 
 def _signed_in(app: Flask, email: str) -> FlaskClient:
-    client = app.test_client()
+    client = english(app.test_client())
     form = {"email": email, "password": PASSWORD, "csrf_token": _csrf(client, "/login")}
     assert client.post("/login", data=form).status_code == 303
     return client
