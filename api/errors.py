@@ -79,7 +79,7 @@ NOT_RESENT = frozenset({"csrf_token", "password"})
 """Fields an expired form does not carry over: a fresh token is made; a password is retyped."""
 
 
-def _expired_form(error: CSRFError) -> Response:
+def expired_form() -> Response:
     """A form whose CSRF token failed (left open too long, or signed out meanwhile): say so,
     keep what was typed, and offer to send it again with a fresh token."""
     from .identity import caller_or_none
@@ -97,7 +97,7 @@ def _expired_form(error: CSRFError) -> Response:
 def _page(error: HTTPException) -> Response:
     """People in a browser get a page that says what to do, not a problem document."""
     if isinstance(error, CSRFError) and request.method == "POST" and request.form:
-        return _expired_form(error)
+        return expired_form()
     status = error.code or 500
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     if status == 429:

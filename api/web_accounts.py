@@ -30,10 +30,19 @@ def _services() -> Any:
     return current_app.extensions["talentmatch"]
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never an open redirect to another host."""
+ROLE_HOME = {
+    "admin": "web.home",
+    "enterprise": "enterprise.demands",
+    "school": "school.gaps",
+    "student": "student.search",
+}
+
+
+def _safe_next(target: str | None, role: str = "admin") -> str:
+    """Only a path on this site (never an open redirect to another host); without one, the
+    role's own main page."""
     if not target:
-        return url_for("web.account")
+        return url_for(ROLE_HOME[role])
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return url_for("web.account")
@@ -75,7 +84,7 @@ def login() -> Any:
     login_user(SessionUser(actor, _services().accounts.session_id(actor.user_id)))
     session.permanent = True
     _record_login(email, "ok", 303, actor)
-    return redirect(_safe_next(next_url), code=303)
+    return redirect(_safe_next(next_url, actor.role), code=303)
 
 
 @bp.post("/logout")

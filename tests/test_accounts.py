@@ -299,7 +299,7 @@ def test_forms_without_their_csrf_token_are_refused(
     client = _page_client(pages)
     answer = client.post("/login", data={"email": "hr@example.org", "password": PASSWORD})
     assert answer.status_code == 400
-    assert "This form has expired" in answer.get_data(as_text=True)  # a page, not JSON
+    assert "Send the form again" in answer.get_data(as_text=True)  # a page, input kept
     event = services.audit.list(1)[0]
     assert (event["action"], event["status"], event["outcome"]) == ("POST /login", 400, "refused")
     # signed in, a REST write that relies on the session cookie needs the token too

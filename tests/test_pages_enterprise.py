@@ -485,7 +485,8 @@ def test_anonymous_callers_are_sent_to_sign_in(pages: Services, world: dict[str,
         assert answer.status_code == 302, path
         assert answer.headers["Location"].startswith("/login?next=/enterprise/"), path
     posted = client.post("/enterprise/demands/new", data=_valid())
-    assert posted.status_code == 302
+    # a form sent without being signed in: explained, what was typed kept, nothing saved
+    assert posted.status_code == 400 and "Send the form again" in posted.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("email", ["student@example.org", "dean@example.org"])

@@ -287,7 +287,7 @@ def test_an_invalid_course_form_keeps_the_input_and_saves_nothing(
     code_error = re.search(r'<p class="error" id="f-code-error">([^<]*)</p>', page)
     assert code_error and "must not be blank" in code_error.group(1)
     hours_error = re.search(r'<p class="error" id="f-hours-error">([^<]*)</p>', page)
-    assert hours_error and "integer" in hours_error.group(1)
+    assert hours_error and "whole number" in hours_error.group(1)
     assert 'id="f-code" name="code"' in page and 'aria-invalid="true"' in page
     assert _course_codes(services, world["school_id"]) == before
 
@@ -296,7 +296,7 @@ def test_an_invalid_course_form_keeps_the_input_and_saves_nothing(
     taken = dean.post("/school/courses/new", data=form, headers={"Accept-Language": "en"})
     assert taken.status_code == 409
     code_error = re.search(r'<p class="error" id="f-code-error">([^<]*)</p>', _text(taken))
-    assert code_error and "already exists" in code_error.group(1)
+    assert code_error and "taken already" in code_error.group(1)
     assert _course_codes(services, world["school_id"]) == before
 
 
@@ -409,7 +409,7 @@ def test_the_import_preview_lists_valid_and_invalid_rows_and_saves_nothing(
     assert sorted(invalid) == [3, 4, 5, 7]  # the lines of the file (line 1 is the header)
     assert "title" in invalid[3]
     assert "another school" in invalid[4]
-    assert "already exists" in invalid[5]
+    assert "taken already" in invalid[5]
     assert "Line 2 has the same code" in invalid[7]
     assert "2 rows would be created." in page and "4 rows are invalid" in page
     assert _course_codes(services, world["school_id"]) == before  # nothing saved

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
@@ -29,7 +30,7 @@ def for_role(*roles: str) -> Callable[[F], F]:
         def guarded(*args: Any, **kwargs: Any) -> Any:
             actor = caller()
             if actor is None:
-                return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+                return _signed_out()
             if actor.role not in roles and not actor.is_admin:
                 abort(403)
             return view(*args, **kwargs)
@@ -39,6 +40,19 @@ def for_role(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
+def _signed_out() -> Any:
+    """Not (or no longer) signed in. A form sent meanwhile keeps what was typed (the page
+    that explains it offers to send it again); an htmx request gets a 401 that htmx does not
+    swap in, so the page around it stays as it is; otherwise: sign in, then come back."""
+    if request.headers.get("HX-Request"):
+        return _("You were signed out. Sign in again in a new tab."), 401
+    if request.method == "POST" and request.form:
+        from api.errors import expired_form
+
+        return expired_form()
+    return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+
+
 def signed_in() -> Actor:
     actor = caller()
     assert actor is not None, "for_role lets only signed-in callers through"
@@ -46,12 +60,50 @@ def signed_in() -> Actor:
 
 
 def field_errors(error: TalentmatchError) -> dict[str, str]:
-    """``{field: message}`` of a refused write, for messages beside each field; a message
-    about no one field goes under ``""``."""
-    found = {e["field"]: e["message"] for e in error.errors if e.get("field")}
+    """``{field: message}`` of a refused write, for messages beside each field, in the page's
+    language; a message about no one field goes under ``""``."""
+    found = {e["field"]: in_page_language(e["message"]) for e in error.errors if e.get("field")}
     if not found:
-        found[""] = error.detail
+        found[""] = in_page_language(error.detail)
     return found
+
+
+def in_page_language(text: str) -> str:
+    """A validation message in the page's language (the domain's words are English)."""
+    number = re.search(r"-?\d[\d_,]*", text)
+    n = number.group(0).replace("_", "").replace(",", "") if number else ""
+    if text == "must not be blank":
+        return _("This field must not be blank.")
+    if text == "Field required":
+        return _("This field is required.")
+    if text.startswith("Input should be greater than or equal to"):
+        return _("Must be at least %(n)s.", n=n)
+    if text.startswith("Input should be less than or equal to"):
+        return _("Must be at most %(n)s.", n=n)
+    if text.startswith("Input should be a valid integer"):
+        return _("Enter a whole number.")
+    if text.startswith("date is in the future"):
+        return _("This date is in the future: today is the latest day allowed.")
+    if text.startswith("date is outside") or text.startswith("date is before"):
+        return _("Enter a date between 1900 and 2999.")
+    if text.startswith("not a date"):
+        return _("Enter a date as YYYY-MM-DD.")
+    if text.startswith("at most") and text.endswith("characters"):
+        return _("At most %(n)s characters.", n=n)
+    if text.startswith("List should have at most"):
+        return _("At most %(n)s skills.", n=n)
+    if text.startswith("Input should be 'job'"):
+        return _("Choose one of the kinds in the list.")
+    if text.endswith("already exists"):
+        return _("This is taken already: %(what)s.", what=text.removesuffix(" already exists"))
+    if text.startswith("a course needs"):
+        return _("A course needs a description, skills or learning outcomes.")
+    if text.startswith("no course with id") or text.startswith("no program with id"):
+        return _("Not one of your school's courses or programs.")
+    field, separator, rest = text.partition(": ")
+    if separator and field.replace("_", "").isalnum() and field.isascii():
+        return _("%(field)s: %(message)s", field=field, message=in_page_language(rest))
+    return text
 
 
 def error_page(status: int, detail: str) -> tuple[str, int]:

@@ -37,11 +37,11 @@ from jobs.refresh import Refresher
 from matcher import clock
 from matcher.accounts import Actor
 from matcher.catalog import MAX_ID, parse_input
-from matcher.errors import TalentmatchError
+from matcher.errors import TalentmatchError, ValidationFailed
 from matcher.search import Filters
 from store import Course, Demand
 
-from .common import error_page, for_role, services, signed_in
+from .common import error_page, for_role, in_page_language, services, signed_in
 
 bp = Blueprint("enterprise", __name__, url_prefix="/enterprise", template_folder="../templates")
 
@@ -94,35 +94,6 @@ def feed_status_names() -> dict[str, str]:
     }
 
 
-def _message(text: str) -> str:
-    """A validation message in the page's language (the domain's words are English)."""
-    number = re.search(r"-?\d[\d_,]*", text)
-    n = number.group(0).replace("_", "").replace(",", "") if number else ""
-    if text == "must not be blank":
-        return _("This field must not be blank.")
-    if text == "Field required":
-        return _("This field is required.")
-    if text.startswith("Input should be greater than or equal to"):
-        return _("Must be at least %(n)s.", n=n)
-    if text.startswith("Input should be less than or equal to"):
-        return _("Must be at most %(n)s.", n=n)
-    if text.startswith("Input should be a valid integer"):
-        return _("Enter a whole number.")
-    if text.startswith("date is in the future"):
-        return _("This date is in the future: today is the latest day allowed.")
-    if text.startswith("date is outside") or text.startswith("date is before"):
-        return _("Enter a date between 1900 and 2999.")
-    if text.startswith("not a date"):
-        return _("Enter a date as YYYY-MM-DD.")
-    if text.startswith("at most") and text.endswith("characters"):
-        return _("At most %(n)s characters.", n=n)
-    if text.startswith("List should have at most"):
-        return _("At most %(n)s skills.", n=n)
-    if text.startswith("Input should be 'job'"):
-        return _("Choose one of the kinds in the list.")
-    return text
-
-
 def form_errors(error: TalentmatchError) -> dict[str, str]:
     """``{field: message}`` of a refused write, by the form's fields (``skills.3`` is the
     skills field); what concerns no field of the form goes under ``""``."""
@@ -130,7 +101,7 @@ def form_errors(error: TalentmatchError) -> dict[str, str]:
     for item in error.errors:
         name = str(item.get("field") or "").split(".")[0]
         name = name if name in FORM_FIELDS else ""
-        found.setdefault(name, _message(str(item.get("message", ""))))
+        found.setdefault(name, in_page_language(str(item.get("message", ""))))
     if not found:
         found[""] = error.detail
     return found
@@ -373,7 +344,9 @@ def new_demand() -> Page:
     if actor.is_admin:
         data["enterprise_id"] = enterprise_id  # members' own comes from their account
     try:
-        created = services().catalog_for(actor).create("demands", parse_input("demands", data))
+        record = parse_input("demands", data)
+        _expiry_after_posting(record)
+        created = services().catalog_for(actor).create("demands", record)
     except TalentmatchError as exc:
         return _form_page(typed, form_errors(exc), exc.status, None, enterprise)
     _phrases_changed()
@@ -398,6 +371,7 @@ def edit_demand(demand_id: int) -> Page:
     catalog = services().catalog_for(signed_in())
     try:
         record = parse_input("demands", {**data, "enterprise_id": demand["enterprise_id"]})
+        _expiry_after_posting(record)
         patch = record.model_dump(include={*FORM_FIELDS})
         updated = catalog.update("demands", demand_id, patch)
     except TalentmatchError as exc:
@@ -431,6 +405,23 @@ def _match_filters() -> tuple[Filters, dict[str, Any]]:
     return Filters(city=city, school_id=school_id), {"city": city or "", "school_id": school_id}
 
 
+def _with_shared_contact(results: list[dict[str, Any]]) -> None:
+    """Students who share their contact with enterprises show it beside their name."""
+    catalog = services().catalog_for(signed_in())
+    for result in results:
+        shown = catalog.get("students", result["id"])
+        if shown.get("contact"):
+            result["contact"] = shown["contact"]
+
+
+def _expiry_after_posting(record: Any) -> None:
+    """A form posts demands that are open: one that would end before it starts is refused
+    (feeds and imports may carry such postings, which are then simply expired)."""
+    if record.expires_at is not None and record.expires_at < record.posted_at:
+        message = _("Open until must not be before the day it is posted.")
+        raise ValidationFailed(message, errors=[{"field": "expires_at", "message": message}])
+
+
 @bp.get("/demands/<int:demand_id>")
 @for_role("enterprise")
 def demand(demand_id: int) -> Page:
@@ -448,6 +439,8 @@ def demand(demand_id: int) -> Page:
             results = services().matcher.match_demand(
                 demand_id, target, MATCHES_PER_TARGET, filters
             )
+            if target == "students":
+                _with_shared_contact(results)
         except TalentmatchError as exc:
             problem = exc.detail
         except ModelLoadError:

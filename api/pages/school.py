@@ -29,7 +29,7 @@ from matcher.errors import NotFound, TalentmatchError, ValidationFailed
 from matcher.search import Filters
 from store.models import identity_key
 
-from .common import error_page, field_errors, for_role, services, signed_in
+from .common import error_page, field_errors, for_role, in_page_language, services, signed_in
 
 bp = Blueprint("school", __name__, url_prefix="/school", template_folder="../templates")
 
@@ -481,8 +481,8 @@ def preview_import(kind: str, text: str, school: School, file_name: str) -> Prev
         try:
             record = parse_input(kind, data, label)
         except ValidationFailed as exc:
-            row.errors.extend(f"{e['field']}: {e['message']}" for e in exc.errors)
-            row.errors = row.errors or [exc.detail]
+            row.errors.extend(in_page_language(f"{e['field']}: {e['message']}") for e in exc.errors)
+            row.errors = row.errors or [in_page_language(exc.detail)]
             continue
         assert isinstance(record, CourseIn | ProgramIn)
         row.errors.extend(_owner_errors(record, school))

@@ -26,7 +26,7 @@ from matcher.language import MAX_TEXT_CHARS
 from matcher.search import Filters
 
 from . import overview
-from .common import error_page, field_errors, for_role, services, signed_in
+from .common import error_page, field_errors, for_role, in_page_language, services, signed_in
 
 bp = Blueprint("student", __name__, url_prefix="/student", template_folder="../templates")
 
@@ -71,7 +71,7 @@ def _errors(exc: TalentmatchError) -> dict[str, str]:
         named = _FIELD_DETAIL.fullmatch(message) if not name else None
         if named:
             name, message = named.groups()
-        found.setdefault(name.split(".")[0], message)
+        found.setdefault(name.split(".")[0], in_page_language(message))
     return found
 
 

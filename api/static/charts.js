@@ -6,13 +6,24 @@
   var PALETTE = ["#0b5cad", "#b42318", "#1a7f37", "#8a6100", "#6e40c9", "#57606a"];
   var SEVERITY = { red: "#b42318", yellow: "#f5c518", green: "#1a7f37" };
 
-  function optionFor(spec) {
+  /* What a screen reader hears: the title, then each label with its values, numbers in the
+     page's language (ECharts' own description counts series from 0 and reads raw numbers). */
+  function describe(spec, lang) {
+    var rows = spec.labels.map(function (label, i) {
+      return label + " " + spec.series.map(function (s) {
+        return (spec.series.length > 1 ? s.name + " " : "") + Number(s.values[i]).toLocaleString(lang);
+      }).join(", ");
+    });
+    return spec.title + ": " + rows.join("; ");
+  }
+
+  function optionFor(spec, lang) {
     var horizontal = spec.type === "bar" && spec.horizontal;
     var category = { type: "category", data: spec.labels, axisLabel: { interval: 0, width: 120, overflow: "truncate" } };
     var value = { type: "value", name: spec.unit || "", nameLocation: "end", nameGap: 12 };
     return {
       title: { text: spec.title, left: 0, textStyle: { fontSize: 14 } },
-      aria: { enabled: true, decal: { show: true } },
+      aria: { enabled: true, decal: { show: true }, label: { description: describe(spec, lang) } },
       color: PALETTE,
       tooltip: { trigger: spec.type === "pie" ? "item" : "axis" },
       legend: spec.series.length > 1 ? { top: 28, type: "scroll" } : undefined,
@@ -40,7 +51,7 @@
     document.querySelectorAll(".chart[data-chart]").forEach(function (el) {
       var spec = JSON.parse(el.getAttribute("data-chart"));
       var chart = echarts.init(el, null, { locale: locale, renderer: "svg" });
-      chart.setOption(optionFor(spec));
+      chart.setOption(optionFor(spec, document.documentElement.lang || "en"));
       charts.push(chart);
     });
     window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
