@@ -409,7 +409,7 @@ def test_the_import_preview_lists_valid_and_invalid_rows_and_saves_nothing(
     assert sorted(invalid) == [3, 4, 5, 7]  # the lines of the file (line 1 is the header)
     assert "title" in invalid[3]
     assert "another school" in invalid[4]
-    assert "taken already" in invalid[5]
+    assert "already exists" in invalid[5]
     assert "Line 2 has the same code" in invalid[7]
     assert "2 rows would be created." in page and "4 rows are invalid" in page
     assert _course_codes(services, world["school_id"]) == before  # nothing saved
