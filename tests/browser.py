@@ -60,6 +60,7 @@ def new_page(browser: Any, language: str, width: int = 1280) -> Any:
         locale="zh-CN" if language == "zh" else "en-US",
         extra_http_headers={"Accept-Language": LANGUAGES[language]},
         bypass_csp=True,
+        reduced_motion="reduce",  # charts drawn at once: screenshots show final figures
     )
     return context.new_page()
 
