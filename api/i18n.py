@@ -14,12 +14,13 @@ beside it (``make translations`` extracts and compiles; ``tests/test_i18n.py`` f
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, redirect, request, url_for
 from flask_babel import Babel, format_date, format_datetime, format_decimal, format_percent
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
+
+from .local_paths import local_path
 
 LOCALES = ("zh_Hans", "en")
 DEFAULT = "zh_Hans"
@@ -63,17 +64,10 @@ def html_lang() -> str:
     return HTML_LANG[select_locale()]
 
 
-def _safe_next(target: str | None) -> str:
-    parts = urlsplit(target or "")
-    if not target or parts.scheme or parts.netloc or not target.startswith("/"):
-        return url_for("web.home")
-    return target
-
-
 def switch_language() -> Response:
     """``POST /lang`` (``lang``, ``next``): remember the choice for a year, go back."""
     locale = request.form.get("lang", "")
-    response = redirect(_safe_next(request.form.get("next")), code=303)
+    response = redirect(local_path(request.form.get("next")) or url_for("web.home"), code=303)
     if locale in LOCALES:
         response.set_cookie(
             COOKIE,

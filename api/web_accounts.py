@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -14,6 +13,7 @@ from matcher.accounts import LOGIN_FAILED, Event
 from matcher.errors import TalentmatchError, Unauthorized
 
 from .identity import SessionUser, caller
+from .local_paths import local_path
 from .web import bp
 
 
@@ -43,10 +43,7 @@ def _safe_next(target: str | None, role: str = "admin") -> str:
     role's own main page."""
     if not target:
         return url_for(ROLE_HOME[role])
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("web.account")
-    return target
+    return local_path(target) or url_for("web.account")
 
 
 def _record_login(email: str, outcome: str, status: int, actor: Any = None) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 from flask.testing import FlaskClient
 
@@ -37,3 +38,19 @@ def client_as(services: Services, token: str | None) -> FlaskClient:
 def admin_client(services: Services) -> FlaskClient:
     """A client of a new app on ``services``, signed in as an admin by token."""
     return client_as(services, token_for(services, TEST_ADMIN))
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """The CSRF token of the form on the page at ``path`` (a GET, with the client's session)."""
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+def signed_in(client: FlaskClient, email: str, password: str) -> FlaskClient:
+    """``client`` after signing in through the /login form (session cookie and CSRF)."""
+    form = {"email": email, "password": password, "csrf_token": csrf_token(client)}
+    answer = client.post("/login", data=form)
+    assert answer.status_code == 303, answer.get_data(as_text=True)
+    return client

@@ -20,7 +20,7 @@ from api.app import create_app
 from api.wiring import Services
 from matcher import clock
 from matcher.catalog import parse_input
-from tests.clients import client_as, english, token_for
+from tests.clients import client_as, csrf_token, english, token_for
 
 PASSWORD = "correct horse battery"
 
@@ -242,10 +242,7 @@ def test_a_bad_token_is_refused_before_the_body_is_read(
 
 
 def _csrf(client: FlaskClient, path: str = "/login") -> str:
-    page = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, page
-    return found.group(1)
+    return csrf_token(client, path)
 
 
 def _login_form(client: FlaskClient, email: str, password: str) -> dict[str, str]:

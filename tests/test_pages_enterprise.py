@@ -17,7 +17,7 @@ from jobs.feeds import FeedRegistry, parse_feed_input
 from matcher import clock
 from matcher.catalog import parse_input
 from store import RefreshRun
-from tests.clients import english
+from tests.clients import csrf_token, english, signed_in
 
 PASSWORD = "correct horse battery"
 EN = {"Accept-Language": "en"}
@@ -119,21 +119,12 @@ def pages(services: Services) -> Iterator[Services]:
 
 
 def _csrf(client: FlaskClient, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, page
-    return found.group(1)
+    return csrf_token(client, path)
 
 
 def _signed_in(pages: Services, email: str | None) -> FlaskClient:
     client = english(create_app(services=pages).test_client())
-    if email is not None:
-        token = _csrf(client, "/login")
-        answer = client.post(
-            "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
-        )
-        assert answer.status_code == 303, answer.get_data(as_text=True)
-    return client
+    return signed_in(client, email, PASSWORD) if email is not None else client
 
 
 def _form(client: FlaskClient, path: str, **fields: str) -> dict[str, str]:

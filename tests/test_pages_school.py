@@ -15,7 +15,7 @@ from api.app import create_app
 from api.pages.school import gap_key
 from api.wiring import Services
 from matcher.catalog import parse_input
-from tests.clients import english
+from tests.clients import csrf_token, english, signed_in
 
 PASSWORD = "correct horse battery"
 DEMO_PASSWORD = "talentmatch-demo"
@@ -111,17 +111,11 @@ def pages(services: Services) -> Iterator[Services]:
 
 
 def _csrf(client: FlaskClient, path: str) -> str:
-    page = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert found, page
-    return found.group(1)
+    return csrf_token(client, path)
 
 
 def _signed_in(pages: Services, email: str, password: str = PASSWORD) -> FlaskClient:
-    client = english(create_app(services=pages).test_client())
-    form = {"email": email, "password": password, "csrf_token": _csrf(client, "/login")}
-    assert client.post("/login", data=form).status_code == 303
-    return client
+    return signed_in(english(create_app(services=pages).test_client()), email, password)
 
 
 def _text(answer: Any) -> str:

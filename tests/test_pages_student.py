@@ -17,7 +17,7 @@ from flask_babel import gettext
 from api.app import create_app
 from api.wiring import Services
 from matcher.catalog import parse_input
-from tests.clients import english
+from tests.clients import csrf_token, english, signed_in
 
 PASSWORD = "correct horse battery"
 LANGUAGES = {"en": "en", "zh-CN": "zh-Hans"}
@@ -130,16 +130,11 @@ def app(pages: Services) -> Flask:
 
 
 def _csrf(client: FlaskClient, path: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).get_data(as_text=True))
-    assert found
-    return found.group(1)
+    return csrf_token(client, path)
 
 
 def _signed_in(app: Flask, email: str) -> FlaskClient:
-    client = english(app.test_client())
-    form = {"email": email, "password": PASSWORD, "csrf_token": _csrf(client, "/login")}
-    assert client.post("/login", data=form).status_code == 303
-    return client
+    return signed_in(english(app.test_client()), email, PASSWORD)
 
 
 def _text(client: FlaskClient, path: str, language: str = "en", status: int = 200) -> str:

@@ -7,19 +7,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, current_app, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from api.identity import caller, caller_or_none
-from api.wiring import Services
+from api.rest import services as services  # the pages use the same services as REST
 from matcher.accounts import Actor
 from matcher.errors import TalentmatchError
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def services() -> Services:
-    return current_app.extensions["talentmatch"]
 
 
 def for_role(*roles: str) -> Callable[[F], F]:
