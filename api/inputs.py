@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     WithJsonSchema,
     create_model,
+    field_validator,
     model_validator,
 )
 
@@ -155,6 +156,12 @@ class TextMatchIn(InputModel):
     )
     school_id: Id | None = Field(None, description="Courses and programs: one school's.")
     active_only: bool = Field(True, description="Demands: only active ones.")
+
+    @field_validator("city")
+    @classmethod
+    def _city_without_nul(cls, city: str | None) -> str | None:
+        """PostgreSQL text cannot hold NUL; no stored city has one, so it matches none."""
+        return city.replace("\x00", "\ufffd") if city is not None else None
 
 
 class _PatchBody(InputModel):

@@ -295,3 +295,10 @@ def test_feed_addresses_follow_the_url_rules(client: FlaskClient) -> None:
     assert upper.status_code == 201
     port = {"url": "http://jobs.example:99999/feed.json", "format": "json"}
     _assert_problem(client.post("/api/v1/feeds", json=port), 422, "url")
+
+
+def test_a_nul_in_a_city_filter_matches_nothing(demo_client: FlaskClient) -> None:
+    """PostgreSQL text cannot hold NUL (schemathesis once got a 500 here)."""
+    body = {"text": "PLC programming", "target": "courses", "city": "Liu\x00zhou"}
+    answer = demo_client.post("/api/v1/match", json=body)
+    assert answer.status_code == 200 and answer.get_json()["results"] == []
