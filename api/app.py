@@ -22,6 +22,7 @@ from . import (
     protection,
     rest,
     rest_accounts,
+    rest_answers,
     rest_gaps,
     rest_jobs,
     web,
@@ -80,6 +81,7 @@ def create_app(
     app.register_blueprint(rest_gaps.bp)
     app.register_blueprint(rest_jobs.bp)
     app.register_blueprint(rest_accounts.bp)
+    app.register_blueprint(rest_answers.bp)
     app.register_blueprint(web.bp)
     pages.register(app)
     identity.init_app(app, settings)

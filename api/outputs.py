@@ -470,3 +470,63 @@ class ExportOut(Out):
     consents: list[ConsentOut]
     activity: list[AuditEventOut] = Field(description="What the caller did.")
     accesses: list[AuditEventOut] = Field(description="Who read or changed the student record.")
+
+
+# -- answers and notifications ------------------------------------------------------------------
+
+ResponseKind = Literal[
+    "existing_course", "revised_course", "new_course", "program", "order_class", "training"
+]
+ResponseStatus = Literal["proposed", "accepted", "declined", "withdrawn", "delivered"]
+
+
+class ResponseCourse(Out):
+    id: int
+    code: str
+    title: str
+
+
+class ResponseOut(Out):
+    id: int
+    demand_id: int
+    demand_title: str
+    enterprise_id: int
+    enterprise: str
+    school_id: int
+    school: str
+    kind: ResponseKind
+    course_ids: list[int]
+    courses: list[ResponseCourse]
+    program_id: int | None
+    program: str | None
+    message: str
+    seats: int | None
+    starts_on: Day | None
+    status: ResponseStatus
+    created_at: Instant
+    decided_at: Instant | None = Field(description="When the enterprise accepted or declined.")
+    closed_at: Instant | None = Field(description="When the school withdrew or delivered.")
+
+
+class ResponseList(Out):
+    items: list[ResponseOut]
+
+
+class NotificationOut(Out):
+    id: int
+    kind: str
+    subject: str = Field(description="In the caller's language (Accept-Language or lang cookie).")
+    link: str | None
+    params: dict[str, Any]
+    created_at: Instant
+    read_at: Instant | None
+    mail_state: Literal["none", "pending", "sending", "sent", "failed"] = Field(
+        description="none: inbox only; pending: to send or retry; failed: gave up after "
+        "MAIL_MAX_ATTEMPTS."
+    )
+    mail_error: str | None
+
+
+class NotificationList(Out):
+    items: list[NotificationOut]
+    unread: int

@@ -14,6 +14,7 @@ from typing import Any
 
 from embeddings import Encoder, IndexStore
 from matcher.accounts import Access, Accounts, Actor, AuditLog, OwnedCatalog, Privacy, Tokens
+from matcher.answers import Inbox, Mailer, MailServer, Responses
 from matcher.catalog import Catalog
 from matcher.errors import ConfigError
 from matcher.gaps import GapAnalyzer, GapHistory, GapRules
@@ -67,6 +68,25 @@ class Services:
         )
         self.gaps = GapAnalyzer(self.db, self.vectors, GapRules.from_settings(self.settings))
         self.gap_history = GapHistory(self.db, self.gaps)
+        self.mailer = Mailer(self.db, self._mail_server())
+        self.inbox = Inbox(self.db, mail_enabled=self.mailer.server is not None)
+        self.responses = Responses(self.db, self.inbox, self.mailer.deliver)
+
+    def _mail_server(self) -> MailServer | None:
+        s = self.settings
+        if not s.mail_server:
+            return None
+        return MailServer(
+            host=s.mail_server,
+            port=s.mail_port,
+            sender=s.mail_from,
+            username=s.mail_username,
+            password=s.mail_password,
+            security=s.mail_security,
+            timeout=s.mail_timeout,
+            max_attempts=s.mail_max_attempts,
+            public_url=s.public_url,
+        )
 
     def catalog_for(self, actor: Actor | None) -> OwnedCatalog:
         """The catalog as ``actor`` may use it (``None``: an anonymous caller)."""

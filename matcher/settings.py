@@ -194,6 +194,28 @@ SETTINGS: tuple[Setting, ...] = (
         "120 per minute",
         "Match requests per caller (token or session user, else client address).",
     ),
+    Setting(
+        "MAIL_SERVER",
+        "",
+        "SMTP host for e-mail notifications; empty means notices go to the inbox only.",
+    ),
+    Setting("MAIL_PORT", 25, "SMTP port (587 with `starttls`, 465 with `ssl`)."),
+    Setting("MAIL_FROM", "talentmatch@localhost", "Sender address of notification e-mail."),
+    Setting("MAIL_USERNAME", "", "SMTP login, if the server asks for one."),
+    Setting("MAIL_PASSWORD", "", "SMTP password for MAIL_USERNAME."),
+    Setting("MAIL_SECURITY", "none", "`none`, `starttls` or `ssl` (implicit TLS)."),
+    Setting("MAIL_TIMEOUT", 10.0, "Seconds to wait for the SMTP server per step."),
+    Setting(
+        "MAIL_MAX_ATTEMPTS",
+        6,
+        "Sending attempts per e-mail (retried after 1, 5, 15, 60, 240 minutes) before it is "
+        "marked failed; the notice stays in the inbox either way.",
+    ),
+    Setting(
+        "PUBLIC_URL",
+        "http://127.0.0.1:8000",
+        "Address users reach the service at: links in e-mail start with it.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -245,6 +267,15 @@ class Settings:
     ratelimit_storage: str
     login_rate_limit: str
     match_rate_limit: str
+    mail_server: str
+    mail_port: int
+    mail_from: str
+    mail_username: str
+    mail_password: str = field(repr=False)
+    mail_security: str
+    mail_timeout: float
+    mail_max_attempts: int
+    public_url: str
 
     def overrides(self) -> dict[str, Any]:
         """These values as ``load_settings`` overrides (``{"MAX_K": 200, ...}``)."""
@@ -297,6 +328,10 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     for name in ("SESSION_HOURS", "TOKEN_DAYS"):
         if values[name] < 1:
             raise ConfigError(f"setting {name} must be at least 1")
+    if values["MAIL_SECURITY"] not in ("none", "starttls", "ssl"):
+        raise ConfigError("setting MAIL_SECURITY must be none, starttls or ssl")
+    if not 1 <= values["MAIL_PORT"] <= 65535 or values["MAIL_MAX_ATTEMPTS"] < 1:
+        raise ConfigError("settings MAIL_PORT must be a port and MAIL_MAX_ATTEMPTS at least 1")
     if values["TRANSLATE"] not in ("auto", "on", "off"):
         raise ConfigError("setting TRANSLATE must be auto, on or off")
     # Input models judge dates without seeing these settings: the zone is the process's.

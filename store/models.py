@@ -415,3 +415,70 @@ class AuditEvent(Base):
     detail: Mapped[str | None] = mapped_column(String(500))
     source: Mapped[str] = mapped_column(String(16))  # api | web | cli
     address: Mapped[str | None] = mapped_column(String(64))
+
+
+response_courses = Table(
+    "response_courses",
+    Base.metadata,
+    Column("response_id", ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True),
+    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Response(Base):
+    """A school's answer to a demand: courses, a program, an order class or a training offer.
+
+    ``status`` moves only as ``matcher.answers.states`` allows (proposed → accepted / declined /
+    withdrawn; accepted → delivered / withdrawn). ``decided_at`` is when the enterprise accepted
+    or declined; ``closed_at`` when the school withdrew it or marked it delivered.
+    """
+
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)
+    school_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"))
+    message: Mapped[str] = mapped_column(Text, default="")
+    seats: Mapped[int | None] = mapped_column(Integer)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="proposed", index=True)
+    created_by: Mapped[int | None] = mapped_column(Integer)  # user id; the CLI's admin: none
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    demand: Mapped[Demand] = relationship()
+    school: Mapped[Organization] = relationship()
+    program: Mapped[Program | None] = relationship()
+    courses: Mapped[list[Course]] = relationship(secondary=response_courses, order_by=Course.id)
+
+
+class Notification(Base):
+    """One message in a user's inbox, and its e-mail (an outbox row: sent after commit).
+
+    ``kind`` and ``params`` make the subject in the reader's language. ``dedupe_key`` makes a
+    notice of one event arrive once per user however often the event is reported. Mail states:
+    ``none`` (no mail server or no address), ``pending`` (to send; ``mail_next_at`` after a
+    failure), ``sending`` (claimed by one sender), ``sent``, ``failed`` (gave up).
+    """
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("user_id", "dedupe_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    link: Mapped[str | None] = mapped_column(String(500))
+    dedupe_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mail_state: Mapped[str] = mapped_column(String(16), default="none", index=True)
+    mail_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    mail_next_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mail_error: Mapped[str | None] = mapped_column(String(500))
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -32,16 +32,25 @@ ALLOWED: dict[str, set[str]] = {
         "store",
     },
     "matcher.accounts": {"matcher.shared", "matcher.catalog", "store"},
+    "matcher.answers": {"matcher.shared", "matcher.catalog", "matcher.accounts", "store"},
     "jobs": {
         "matcher.shared",
         "matcher.language",
         "matcher.catalog",
         "matcher.search",
         "matcher.gaps",
+        "matcher.answers",
         "embeddings",
         "store",
     },  # fmt: skip
-    "seed": {"matcher.shared", "matcher.catalog", "matcher.search", "matcher.accounts", "store"},
+    "seed": {
+        "matcher.shared",
+        "matcher.catalog",
+        "matcher.search",
+        "matcher.accounts",
+        "matcher.answers",
+        "store",
+    },
     "api": {
         "matcher.shared",
         "matcher.language",
@@ -49,6 +58,7 @@ ALLOWED: dict[str, set[str]] = {
         "matcher.search",
         "matcher.gaps",
         "matcher.accounts",
+        "matcher.answers",
         "jobs",
         "seed",
         "embeddings",
@@ -62,7 +72,7 @@ def _group(module: str) -> str | None:
     if parts[0] == "matcher":
         if module in SHARED or len(parts) == 1:
             return "matcher.shared"
-        if parts[1] in ("language", "catalog", "search", "gaps", "accounts"):
+        if parts[1] in ("language", "catalog", "search", "gaps", "accounts", "answers"):
             return f"matcher.{parts[1]}"
         return "matcher.shared"
     return parts[0] if parts[0] in ALLOWED else None
@@ -114,4 +124,4 @@ def test_matcher_top_level_holds_only_the_faces_and_shared_helpers() -> None:
     modules = {p.stem for p in (ROOT / "matcher").glob("*.py")}
     packages = {p.name for p in (ROOT / "matcher").iterdir() if (p / "__init__.py").exists()}
     assert modules == {"__init__", "clock", "errors", "settings"}
-    assert packages == {"language", "catalog", "search", "gaps", "accounts"}
+    assert packages == {"language", "catalog", "search", "gaps", "accounts", "answers"}
