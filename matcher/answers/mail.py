@@ -13,6 +13,7 @@ the next UPDATE can make one mail arrive twice.
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 from collections.abc import Sequence
@@ -21,12 +22,13 @@ from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 
 from matcher import clock
 from matcher.answers.notices import subject
 from store import Database, Notification, User
 
+log = logging.getLogger(__name__)
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
 STALE_CLAIM = timedelta(minutes=15)
 
@@ -58,10 +60,20 @@ class Mailer:
         self.server = server
 
     def deliver(self, notification_ids: Sequence[int]) -> int:
-        """Send these notifications' mail now (after their commit); how many were sent."""
+        """Send these notifications' mail now (after their commit); how many were sent.
+
+        Never raises: the change that the mail reports is committed already, and a mail not
+        sent now stays pending for ``deliver_due``.
+        """
         if self.server is None or not notification_ids:
             return 0
-        return sum(self._send_one(i) for i in notification_ids)
+        sent = 0
+        for notification_id in notification_ids:
+            try:
+                sent += self._send_one(notification_id)
+            except Exception:  # e.g. the store is unreachable: the worker retries later
+                log.exception("mail of notification %s not sent now", notification_id)
+        return sent
 
     def deliver_due(self, limit: int = 200) -> int:
         """Send every pending mail whose time has come; how many were sent."""
@@ -86,6 +98,15 @@ class Mailer:
             ).all()
         return sum(self._send_one(i) for i in due)
 
+    def outbox(self) -> dict[str, int]:
+        """How many mails are pending, being sent, sent and failed (the inbox-only ones aside)."""
+        with self.db.session() as session:
+            rows = session.execute(
+                select(Notification.mail_state, func.count()).group_by(Notification.mail_state)
+            ).all()
+        found = {str(state): int(n) for state, n in rows}
+        return {state: found.get(state, 0) for state in ("pending", "sending", "sent", "failed")}
+
     def _send_one(self, notification_id: int) -> bool:
         assert self.server is not None
         letter = self._claim(notification_id)
@@ -94,6 +115,10 @@ class Mailer:
         try:
             self._transmit(letter)
         except (OSError, smtplib.SMTPException) as exc:
+            self._failed(notification_id, f"{type(exc).__name__}: {exc}")
+            return False
+        except Exception as exc:  # counted like any failure, not left "sending" for ever
+            log.exception("mail of notification %s failed unexpectedly", notification_id)
             self._failed(notification_id, f"{type(exc).__name__}: {exc}")
             return False
         with self.db.session() as session:
