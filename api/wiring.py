@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from embeddings import Encoder, IndexStore
+from jobs.matched import MatchNotifier
 from matcher.accounts import Access, Accounts, Actor, AuditLog, OwnedCatalog, Privacy, Tokens
 from matcher.answers import Inbox, Mailer, MailServer, Responses
 from matcher.catalog import Catalog
@@ -71,6 +72,9 @@ class Services:
         self.mailer = Mailer(self.db, self._mail_server())
         self.inbox = Inbox(self.db, mail_enabled=self.mailer.server is not None)
         self.responses = Responses(self.db, self.inbox, self.mailer.deliver)
+        self.match_notifier = MatchNotifier(
+            self.db, self.matcher, self.inbox, self.mailer, self.settings.notify_match_score
+        )
 
     def _mail_server(self) -> MailServer | None:
         s = self.settings
@@ -90,7 +94,9 @@ class Services:
 
     def catalog_for(self, actor: Actor | None) -> OwnedCatalog:
         """The catalog as ``actor`` may use it (``None``: an anonymous caller)."""
-        return OwnedCatalog(self.catalog, self.access, self.accounts, actor)
+        return OwnedCatalog(
+            self.catalog, self.access, self.accounts, actor, self.match_notifier.created
+        )
 
     @classmethod
     def from_environment(

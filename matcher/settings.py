@@ -216,6 +216,13 @@ SETTINGS: tuple[Setting, ...] = (
         "http://127.0.0.1:8000",
         "Address users reach the service at: links in e-mail start with it.",
     ),
+    Setting(
+        "NOTIFY_MATCH_SCORE",
+        0.70,
+        "Match score from which a school's course fits a new demand well enough to tell the "
+        "school's members (a `demand_matched` notice). On the demo, courses that teach what a "
+        "demand asks score 0.73-0.94, partial or unrelated ones 0.36-0.62.",
+    ),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -276,6 +283,7 @@ class Settings:
     mail_timeout: float
     mail_max_attempts: int
     public_url: str
+    notify_match_score: float
 
     def overrides(self) -> dict[str, Any]:
         """These values as ``load_settings`` overrides (``{"MAX_K": 200, ...}``)."""
@@ -332,6 +340,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         raise ConfigError("setting MAIL_SECURITY must be none, starttls or ssl")
     if not 1 <= values["MAIL_PORT"] <= 65535 or values["MAIL_MAX_ATTEMPTS"] < 1:
         raise ConfigError("settings MAIL_PORT must be a port and MAIL_MAX_ATTEMPTS at least 1")
+    if not 0.0 <= values["NOTIFY_MATCH_SCORE"] <= 1.0:
+        raise ConfigError("setting NOTIFY_MATCH_SCORE must lie in [0, 1]")
     if values["TRANSLATE"] not in ("auto", "on", "off"):
         raise ConfigError("setting TRANSLATE must be auto, on or off")
     # Input models judge dates without seeing these settings: the zone is the process's.

@@ -221,3 +221,48 @@ def test_after_the_last_attempt_a_mail_is_failed_and_the_notice_stays(
     assert [(n["kind"], n["mail_state"], n["read_at"]) for n in inbox] == [
         ("answer_received", "failed", None)
     ]
+
+
+def test_a_new_demand_notifies_the_schools_whose_courses_fit_it(make: MakeServices) -> None:
+    with mail_server() as (sink, port):
+        services = make(port)
+        world = World(services)
+        hr = world.clients["hr"]
+        posted = hr.post(
+            "/api/v1/demands",
+            json={
+                "enterprise": "Pearl River Electronics",
+                "kind": "job",
+                "posted_at": clock.today().isoformat(),
+                "title": "5G base station technician",
+                "skills": ["5G base station maintenance"],
+            },
+        )
+        assert posted.status_code == 201, posted.get_json()
+        demand_id = posted.get_json()["id"]
+        notices = _notices(services, "demand_matched")
+        members = sorted(_email_of(services, n.user_id) for n in notices)
+        assert members == ["t2@liuzhou.example", "t@liuzhou.example"]  # Guilin's course: no
+        assert {n.dedupe_key for n in notices} == {f"demand_matched:{demand_id}"}
+        params = notices[0].params
+        assert params["score"] >= services.settings.notify_match_score
+        assert params["lines"][0].startswith("5G base station maintenance (5G101): ")
+        assert sorted(m["To"] for m in sink.messages()) == members
+        subject = sink.messages()[0]["Subject"]
+        assert "新需求“5G base station technician”（Pearl River Electronics）" in subject
+        teacher = world.clients["teacher"].get("/api/v1/me/notifications").get_json()["items"]
+        assert teacher[0]["link"] == f"/school/demands/{demand_id}"
+
+        unrelated = hr.post(
+            "/api/v1/demands",
+            json={
+                "enterprise": "Pearl River Electronics",
+                "kind": "job",
+                "posted_at": clock.today().isoformat(),
+                "title": "Pastry chef",
+                "skills": ["bread baking", "cake decoration"],
+            },
+        )
+        assert unrelated.status_code == 201
+        assert len(_notices(services, "demand_matched")) == 2  # nobody teaches baking
+        assert len(sink.envelopes) == 2

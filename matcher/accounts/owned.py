@@ -18,15 +18,24 @@ from matcher.catalog import Catalog, InputModel
 from matcher.catalog.writes import Page
 from matcher.errors import Forbidden
 
+AfterCreate = Callable[[str, list[int]], None]
+"""Told the kind and ids of records just created and committed (e.g. to notify of them)."""
+
 
 class OwnedCatalog:
     def __init__(
-        self, catalog: Catalog, access: Access, accounts: Accounts, actor: Actor | None
+        self,
+        catalog: Catalog,
+        access: Access,
+        accounts: Accounts,
+        actor: Actor | None,
+        after_create: AfterCreate | None = None,
     ) -> None:
         self.catalog = catalog
         self.access = access
         self.accounts = accounts
         self.actor = actor
+        self.after_create = after_create
 
     def get(self, kind: str, entity_id: int) -> dict[str, Any]:
         if kind == "students":
@@ -67,6 +76,8 @@ class OwnedCatalog:
         )
         if link is not None and self.actor and self.actor.user_id is not None:
             self.actor = self.accounts.actor_by_id(self.actor.user_id)
+        if self.after_create is not None:
+            self.after_create(kind, ids)
         return ids
 
     def update(self, kind: str, entity_id: int, patch: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,90 @@
+"""New demands told to the schools whose courses fit them (``demand_matched`` notices).
+
+Runs after a demand's commit (REST, pages, CLI import: all through ``OwnedCatalog``), outside
+its transaction, because ranking encodes phrases. A school hears of a demand when its best
+course scores at least ``NOTIFY_MATCH_SCORE`` (the match score of ``Matcher.match_demand``);
+the notice lists its courses that do. Notifying never fails the write: a failure is logged.
+Demands from the nightly refresh do not come through here; the gap digest covers them.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select
+
+from matcher.answers import Inbox, Mailer
+from matcher.catalog.records import is_active
+from matcher.search import Matcher
+from store import Course, Database, Demand
+
+log = logging.getLogger(__name__)
+CANDIDATES = 50  # courses ranked per demand: enough to reach every school with a fitting one
+LISTED = 3  # courses named per school in the notice
+
+
+class MatchNotifier:
+    def __init__(
+        self, db: Database, matcher: Matcher, inbox: Inbox, mailer: Mailer, min_score: float
+    ) -> None:
+        self.db = db
+        self.matcher = matcher
+        self.inbox = inbox
+        self.mailer = mailer
+        self.min_score = min_score
+
+    def created(self, kind: str, ids: Sequence[int]) -> None:
+        """After ``kind`` records were created and committed: notify for each new demand."""
+        if kind != "demands":
+            return
+        for demand_id in ids:
+            try:
+                self.notify(demand_id)
+            except Exception:  # the demand stands; only its notice is lost
+                log.exception("demand_matched notices of demand %s failed", demand_id)
+
+    def notify(self, demand_id: int) -> list[int]:
+        """Notify the schools whose courses fit this (open) demand; the notifications' ids."""
+        with self.db.session() as session:
+            demand = session.get(Demand, demand_id)
+            if demand is None or not is_active(demand):
+                return []
+            title, enterprise = demand.title, demand.enterprise.name
+        fitting = [
+            r
+            for r in self.matcher.match_demand(demand_id, "courses", CANDIDATES)
+            if r["score"] >= self.min_score
+        ]
+        if not fitting:
+            return []
+        notices: list[int] = []
+        with self.db.session() as session:
+            rows = session.execute(
+                select(Course.id, Course.school_id).where(Course.id.in_([r["id"] for r in fitting]))
+            )
+            schools = {course_id: school_id for course_id, school_id in rows}
+            by_school: dict[int, list[dict[str, Any]]] = {}
+            for result in fitting:  # best first
+                by_school.setdefault(schools[result["id"]], []).append(result)
+            for school_id, courses in sorted(by_school.items()):
+                notices += self.inbox.notify_members(
+                    session,
+                    school_id,
+                    "demand_matched",
+                    {
+                        "demand": title,
+                        "enterprise": enterprise,
+                        "demand_id": demand_id,
+                        "score": courses[0]["score"],
+                        "lines": [
+                            f"{c['title']} ({c['code']}): {c['score']:.2f}"
+                            for c in courses[:LISTED]
+                        ],
+                    },
+                    f"/school/demands/{demand_id}",
+                    f"demand_matched:{demand_id}",
+                )
+        self.mailer.deliver(notices)
+        return notices
