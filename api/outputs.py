@@ -235,6 +235,16 @@ class TrendCounts(Out):
     previous: int
 
 
+class AnswerCounts(Out):
+    """Answers in scope to the demands behind a skill, by status as of the report's day."""
+
+    proposed: int
+    accepted: int = Field(description="Accepted, not yet delivered.")
+    delivered: int
+    declined: int
+    withdrawn: int
+
+
 class GapItem(Out):
     skill: str
     phrases: list[str]
@@ -252,7 +262,17 @@ class GapItem(Out):
     severity: Literal["red", "yellow", "green"]
     opened: Day | None
     closed: Day | None
-    response_days: int | None
+    covered_on: Day | None = Field(description="The day the first covering course dates from.")
+    answered_on: Day | None = Field(
+        description="The day an enterprise accepted the first answer (still accepted or "
+        "delivered) to a demand behind the skill, by a school in scope."
+    )
+    responded_on: Day | None = Field(description="The earlier of covered_on and answered_on.")
+    response_by: Literal["answer", "course"] | None
+    response_days: int | None = Field(
+        description="responded_on - first_seen; 0 when taught before anyone asked."
+    )
+    answers: AnswerCounts
     nearest_courses: list[NearestCourse]
     flagged_since: Day | None = None
 
@@ -266,6 +286,19 @@ class GapRulesOut(Out):
     trend_days: int
 
 
+class ResponseQuarter(Out):
+    quarter: str = Field(description="YYYY-Qn of the response day.")
+    responded: int
+    median_response_days: float | None
+
+
+class SchoolResponse(Out):
+    id: int
+    name: str
+    responded: int = Field(description="Demanded skills this school answered or covers.")
+    median_response_days: float | None
+
+
 class GapSummary(Out):
     skills: int
     gaps: int
@@ -275,8 +308,14 @@ class GapSummary(Out):
     unmet_openings: int
     active_demands: int
     courses: int
-    closed_gaps: int
+    closed_gaps: int = Field(description="Gaps a course closed after the skill was asked.")
     median_response_days: float | None
+    responded: int
+    responded_by_answer: int
+    responded_by_course: int
+    accepted_not_delivered: int = Field(description="Answers accepted, not yet delivered.")
+    response_trend: list[ResponseQuarter]
+    by_school: list[SchoolResponse]
 
 
 class SchoolRef(Out):
@@ -470,6 +509,9 @@ class ExportOut(Out):
     consents: list[ConsentOut]
     activity: list[AuditEventOut] = Field(description="What the caller did.")
     accesses: list[AuditEventOut] = Field(description="Who read or changed the student record.")
+    notifications: list[dict[str, Any]] = Field(
+        description="The caller's inbox as stored: kind, parameters, link, read and mail state."
+    )
 
 
 # -- answers and notifications ------------------------------------------------------------------

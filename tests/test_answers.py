@@ -335,3 +335,17 @@ def test_notifications_are_read_by_their_owner_only(world: World) -> None:
     after = hr.get("/api/v1/me/notifications?unread=true").get_json()
     assert after == {"items": [], "unread": 0}
     assert world.clients["anonymous"].get("/api/v1/me/notifications").status_code == 401
+
+
+def test_a_users_notifications_are_in_their_export_and_go_with_their_account(
+    world: World,
+) -> None:
+    world.in_status("proposed")
+    hr = world.clients["hr"]
+    exported = hr.get("/api/v1/me/export").get_json()["notifications"]
+    assert [(n["kind"], n["params"]["school"]) for n in exported] == [
+        ("answer_received", "Liuzhou College")
+    ]
+    assert hr.delete("/api/v1/me").status_code == 204
+    with world.services.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Notification)) == 0

@@ -26,7 +26,7 @@ from matcher.accounts.audit import AuditLog
 from matcher.accounts.tokens import Tokens
 from matcher.accounts.users import Accounts
 from matcher.catalog import Catalog, iso
-from store import ConsentRecord, Course, Demand, Program, Student, TextEmbedding
+from store import ConsentRecord, Course, Demand, Notification, Program, Student, TextEmbedding
 
 EXPORT_FORMAT = "talentmatch-export/1"
 
@@ -71,6 +71,7 @@ class Privacy:
             "consents": [],
             "activity": self.audit.list(10_000, actor_id=actor.user_id),
             "accesses": [],
+            "notifications": self._notifications(actor.user_id),
         }
         if actor.student_id is not None:
             student = self.catalog.get("students", actor.student_id)
@@ -89,6 +90,27 @@ class Privacy:
             data["consents"] = self.consents(actor.student_id)
             data["accesses"] = self.audit.list(10_000, resource=f"students/{actor.student_id}")
         return data
+
+    def _notifications(self, user_id: int) -> list[dict[str, Any]]:
+        """The user's inbox as stored: kind and parameters (the subject is made from them)."""
+        with self.catalog.db.session() as session:
+            rows = session.scalars(
+                select(Notification)
+                .where(Notification.user_id == user_id)
+                .order_by(Notification.id)
+            )
+            return [
+                {
+                    "id": n.id,
+                    "kind": n.kind,
+                    "params": dict(n.params),
+                    "link": n.link,
+                    "created_at": iso(n.created_at),
+                    "read_at": iso(n.read_at),
+                    "mail_state": n.mail_state,
+                }
+                for n in rows
+            ]
 
     def erase(self, actor: Actor | None) -> None:
         """Delete the caller's account and, for a student, their record and its vectors."""
