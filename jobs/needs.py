@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from matcher.answers import Inbox, Mailer
 from matcher.catalog import Catalog
 from matcher.gaps import GapHistory
 from matcher.language import VectorCache
@@ -18,7 +19,8 @@ from store import Database
 
 
 class RefreshServices(Protocol):
-    """The parts of a process a refresh uses: settings, store, catalog, index, gap history."""
+    """The parts of a process a refresh uses: settings, store, catalog, index, gap history,
+    and the inbox and mailer of the gap digest and the mail retries."""
 
     settings: Settings
     db: Database
@@ -26,3 +28,5 @@ class RefreshServices(Protocol):
     index: IndexService
     vectors: VectorCache
     gap_history: GapHistory
+    inbox: Inbox
+    mailer: Mailer

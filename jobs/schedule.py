@@ -7,6 +7,10 @@ nightly run after a restart. The clock is the consortium's (``TIMEZONE``, unless
 ``REFRESH_TIMEZONE`` overrides it), so the 02:00 run and the snapshot it takes agree on the day.
 The trigger gets the time zone explicitly: a ``CronTrigger`` built by hand ignores the
 scheduler's.
+
+Where e-mail is set up (``MAIL_SERVER``), a second job sends the mail that is due every few
+minutes (``Mailer.deliver_due``: retries after a failure, mail whose process stopped before
+sending), also coalesced and never two at once.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from jobs.needs import RefreshServices
 from matcher import clock
@@ -27,6 +32,8 @@ from .refresh import Refresher
 
 log = logging.getLogger(__name__)
 JOB_ID = "nightly-refresh"
+MAIL_JOB_ID = "mail-retry"
+MAIL_EVERY_MINUTES = 2  # the shortest backoff is one minute
 
 
 def nightly_refresh(services: RefreshServices) -> None:
@@ -36,6 +43,16 @@ def nightly_refresh(services: RefreshServices) -> None:
         log.warning("nightly refresh skipped: %s", exc.detail)
         return
     log.info("nightly refresh %s: %s", run["status"], run["counts"])
+
+
+def send_due_mail(services: RefreshServices) -> None:
+    try:
+        sent = services.mailer.deliver_due()
+    except Exception:  # e.g. the store is unreachable: the next run tries again
+        log.exception("sending due mail failed")
+        return
+    if sent:
+        log.info("sent %d due notification mail(s)", sent)
 
 
 def _time(value: str) -> tuple[int, int]:
@@ -73,4 +90,16 @@ def build_scheduler(
         max_instances=1,
         misfire_grace_time=settings.refresh_misfire_grace,
     )
+    if services.mailer.server is not None:
+        scheduler.add_job(
+            send_due_mail,
+            IntervalTrigger(minutes=MAIL_EVERY_MINUTES, timezone=zone),
+            id=MAIL_JOB_ID,
+            name="send notification mail that is due",
+            kwargs={"services": services},
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=MAIL_EVERY_MINUTES * 60,
+        )
     return scheduler

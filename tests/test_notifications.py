@@ -12,9 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
 from api.wiring import Services
+from jobs.schedule import JOB_ID, MAIL_JOB_ID, build_scheduler, send_due_mail
 from matcher import clock
 from matcher.answers import Mailer
 from matcher.language import VectorCache
@@ -266,3 +268,25 @@ def test_a_new_demand_notifies_the_schools_whose_courses_fit_it(make: MakeServic
         assert unrelated.status_code == 201
         assert len(_notices(services, "demand_matched")) == 2  # nobody teaches baking
         assert len(sink.envelopes) == 2
+
+
+def test_the_worker_sends_due_mail_every_few_minutes(make: MakeServices) -> None:
+    port = free_port()
+    services = make(port)
+    scheduler = build_scheduler(services, BackgroundScheduler())
+    job = scheduler.get_job(MAIL_JOB_ID)
+    assert job is not None and job.func is send_due_mail
+    assert (job.coalesce, job.max_instances) == (True, 1)
+    assert job.trigger.interval == timedelta(minutes=2)
+    build_scheduler(services, scheduler)  # declared again on a restart: replaced
+    scheduler.start(paused=True)
+    try:
+        assert sorted(j.id for j in scheduler.get_jobs()) == sorted([JOB_ID, MAIL_JOB_ID])
+    finally:
+        scheduler.shutdown(wait=False)
+
+    world = World(services)
+    assert world.answer().status_code == 201  # its mail failed: nothing listens yet
+    with mail_server(port) as (sink, _), clock.fixed(clock.now() + timedelta(minutes=2)):
+        send_due_mail(services)  # what the job runs
+        assert [m["To"] for m in sink.messages()] == ["hr@pearl.example"]
