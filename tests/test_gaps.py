@@ -242,7 +242,9 @@ def test_taught_skills_are_green_and_not_gaps(consortium: Services) -> None:
         item = _item(report, phrase)
         assert item["covered"] and item["severity"] == "green" and item["lag_days"] == 0
         assert item["coverage"] == pytest.approx(1.0, abs=1e-3)
-        assert item["response_days"] is None  # taught before anyone asked
+        # taught before anyone asked: responded at once (DESIGN: first asked → first covering)
+        assert (item["response_days"], item["response_by"]) == (0, "course")
+        assert item["closed"] is None  # no gap ever opened
 
 
 def test_school_scope_counts_only_that_schools_courses(consortium: Services) -> None:
@@ -269,6 +271,7 @@ def test_a_revised_course_closes_the_gap_and_gives_the_response_time(consortium:
     item = _item(report, "5G BTS upkeep")
     assert item["covered"] and item["severity"] == "green"
     assert item["closed"] == _ago(10) and item["response_days"] == 530
+    assert (item["covered_on"], item["response_by"]) == (_ago(10), "course")
     assert item["nearest_courses"][0]["id"] == course_id
     assert report["summary"]["closed_gaps"] >= 1
     # As of a day before the revision the course's current content did not exist yet.

@@ -19,8 +19,9 @@ report as of the local date is today's, not tomorrow's.
 
 Dates: a course counts from its last revision (or creation, if never revised), because its
 current content dates from then. So a course revised to add a skill closes the gap on the day
-of that revision, which gives the curriculum response time (first demand → first covering
-course); a report as of an earlier day leaves out courses revised after it.
+of that revision (``covered_on``); a report as of an earlier day leaves out courses revised
+after it. The curriculum response time (first demand → first accepted answer or first covering
+course) is added to each report by ``response_time`` from the answers as they stood that day.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from sqlalchemy.orm import Session, joinedload
 from matcher import clock
 from matcher.catalog import FIRST_YEAR
 from matcher.errors import NotFound, ValidationFailed
+from matcher.gaps import response_time
+from matcher.gaps.response_time import SkillTrace
 from matcher.gaps.rules import SEVERITY_ORDER, GapRules
 from matcher.language import (
     PhraseVocabulary,
@@ -77,6 +80,7 @@ class _DemandRow:
 class _CourseRow:
     id: int
     title: str
+    school_id: int
     school: str
     since: date
     phrases: list[str]
@@ -98,6 +102,15 @@ class _Coverage:
     coverage: float
     nearest: list[dict[str, Any]] = field(default_factory=list)
     covered_since: date | None = None
+    covered_by_school: dict[int, date] = field(default_factory=dict)
+
+
+@dataclass
+class _Built:
+    """A report without its response time, and what computing that needs (cached together)."""
+
+    report: dict[str, Any]
+    traces: list[SkillTrace]
 
 
 _DAY_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -164,7 +177,8 @@ class GapAnalyzer:
         self.rules = rules
         # Reports are pages people reload; a region report over 50k demands takes seconds.
         # Cached per (scope, day, state of demands and courses), so any write is seen at once.
-        self._cache: OrderedDict[tuple[Any, ...], dict[str, Any]] = OrderedDict()
+        # Answers are read on every report (response_time), never cached.
+        self._cache: OrderedDict[tuple[Any, ...], _Built] = OrderedDict()
         self._cache_lock = threading.Lock()
 
     def report(
@@ -180,16 +194,21 @@ class GapAnalyzer:
             scope = self._scope(session, school_id)
             key = (school_id, day, _store_fingerprint(session))
             with self._cache_lock:
-                cached = self._cache.get(key)
-            if cached is not None:
-                return copy.deepcopy(cached)
-            demands = self._demands(session, day, tz)
-            courses = self._courses(session, day, scope, tz)
-        report = self._build(scope, day, demands, courses, progress)
-        with self._cache_lock:
-            self._cache[key] = copy.deepcopy(report)
-            while len(self._cache) > _CACHED_REPORTS:
-                self._cache.popitem(last=False)
+                built = self._cache.get(key)
+            loaded = None
+            if built is None:
+                loaded = (self._demands(session, day, tz), self._courses(session, day, scope, tz))
+            answers = response_time.load_answers(session, school_id, day, tz)
+            schools = response_time.school_names(session, school_id)
+        if built is None:
+            assert loaded is not None
+            built = self._build(scope, day, *loaded, progress)
+            with self._cache_lock:
+                self._cache[key] = built
+                while len(self._cache) > _CACHED_REPORTS:
+                    self._cache.popitem(last=False)
+        report = copy.deepcopy(built.report)
+        response_time.annotate(report, built.traces, answers, schools)
         return report
 
     def _build(
@@ -199,7 +218,7 @@ class GapAnalyzer:
         demands: list[_DemandRow],
         courses: list[_CourseRow],
         progress: Callable[[int], None] | None,
-    ) -> dict[str, Any]:
+    ) -> _Built:
         report: dict[str, Any] = {
             "as_of": day.isoformat(),
             "scope": scope.kind,
@@ -209,12 +228,12 @@ class GapAnalyzer:
         if not any(d.active for d in demands):
             report.update(items=[], summary=_summary([], demands, courses))
             report["message"] = f"no active demands on {day.isoformat()}: nothing to compare"
-            return report
-        items = self._items(demands, courses, day, progress)
+            return _Built(report, [])
+        items, traces = self._items(demands, courses, day, progress)
         report.update(items=items, summary=_summary(items, demands, courses))
         if not courses:
             report["message"] = "no courses in scope: every demanded skill is a gap"
-        return report
+        return _Built(report, traces)
 
     def scope_exists(self, school_id: int) -> None:
         """Raise ``NotFound`` unless ``school_id`` names a school."""
@@ -267,7 +286,16 @@ class GapAnalyzer:
                 phrases = course_offer_phrases(
                     course.title, course.description, course.skills or [], course.outcomes or []
                 )
-                rows.append(_CourseRow(course.id, course.title, course.school.name, since, phrases))
+                rows.append(
+                    _CourseRow(
+                        course.id,
+                        course.title,
+                        course.school_id,
+                        course.school.name,
+                        since,
+                        phrases,
+                    )
+                )
         return rows
 
     def _encode(self, phrases: Sequence[str], progress: Callable[[int], None] | None) -> np.ndarray:
@@ -293,7 +321,8 @@ class GapAnalyzer:
         courses: list[_CourseRow],
         day: date,
         progress: Callable[[int], None] | None,
-    ) -> list[dict[str, Any]]:
+    ) -> tuple[list[dict[str, Any]], list[SkillTrace]]:
+        """Report items, worst first, each with its trace (same order)."""
         phrase_keys: dict[str, int] = {}
         phrases: list[str] = []
         asked_by: defaultdict[int, list[_DemandRow]] = defaultdict(list)
@@ -315,20 +344,20 @@ class GapAnalyzer:
         words = [content_words(encoding_form(p)) for p in phrases]
         offer_words = [content_words(encoding_form(p)) for _, p in offers]
         coverages = self._coverages(groups, words, offers, offer_vectors, offer_words)
-        items = []
+        pairs = []
         for group, coverage in zip(groups, coverages, strict=True):
-            item = self._item(group, phrases, asked_by, coverage, day)
-            if item is not None:
-                items.append(item)
-        items.sort(
-            key=lambda i: (
-                SEVERITY_ORDER[i["severity"]],
-                -i["lag_days"],
-                -i["openings"],
-                i["skill"],
+            pair = self._item(group, phrases, asked_by, coverage, day)
+            if pair is not None:
+                pairs.append(pair)
+        pairs.sort(
+            key=lambda p: (
+                SEVERITY_ORDER[p[0]["severity"]],
+                -p[0]["lag_days"],
+                -p[0]["openings"],
+                p[0]["skill"],
             )
         )
-        return items
+        return [item for item, _ in pairs], [trace for _, trace in pairs]
 
     def _coverages(
         self,
@@ -358,7 +387,12 @@ class GapAnalyzer:
                 if course.id not in best or score > best[course.id][0]:
                     best[course.id] = (score, course)
             ranked = sorted(best.values(), key=lambda pair: -pair[0])
-            covering = [c.since for s, c in ranked if self.rules.is_covered(s)]
+            covering = [c for s, c in ranked if self.rules.is_covered(s)]
+            by_school: dict[int, date] = {}
+            for course in covering:
+                by_school[course.school_id] = min(
+                    course.since, by_school.get(course.school_id, course.since)
+                )
             results.append(
                 _Coverage(
                     coverage=round(min(1.0, max(0.0, ranked[0][0])), 4),
@@ -371,7 +405,8 @@ class GapAnalyzer:
                         }
                         for s, c in ranked[: self.rules.nearest_courses]
                     ],
-                    covered_since=min(covering) if covering else None,
+                    covered_since=min(by_school.values()) if by_school else None,
+                    covered_by_school=by_school,
                 )
             )
         return results
@@ -383,7 +418,7 @@ class GapAnalyzer:
         asked_by: dict[int, list[_DemandRow]],
         coverage: _Coverage,
         day: date,
-    ) -> dict[str, Any] | None:
+    ) -> tuple[dict[str, Any], SkillTrace] | None:
         postings = {d.id: d for m in group.members for d in asked_by[m]}.values()
         active = sorted((d for d in postings if d.active), key=lambda d: d.id)
         if not active:
@@ -397,7 +432,7 @@ class GapAnalyzer:
         previous = sum(1 for d in postings if day - 2 * window < d.posted <= day - window)
         closed = coverage.covered_since if covered else None
         opened_late = closed is not None and closed > first_seen
-        return {
+        item = {
             "skill": group.label,
             "phrases": sorted({phrases[m] for m in group.members}, key=str.lower),
             "demand_ids": [d.id for d in active],
@@ -414,9 +449,13 @@ class GapAnalyzer:
             "severity": self.rules.severity(covered, lag_days, len(enterprises)),
             "opened": first_seen.isoformat() if not covered or opened_late else None,
             "closed": closed.isoformat() if opened_late and closed else None,
-            "response_days": (closed - first_seen).days if opened_late and closed else None,
+            "covered_on": coverage.covered_since.isoformat()
+            if covered and coverage.covered_since
+            else None,
             "nearest_courses": coverage.nearest,
         }
+        trace = SkillTrace(sorted(d.id for d in postings), coverage.covered_by_school)
+        return item, trace
 
 
 def _summary(
@@ -424,7 +463,6 @@ def _summary(
 ) -> dict[str, Any]:
     severity = Counter(i["severity"] for i in items)
     gaps = [i for i in items if not i["covered"]]
-    responses = sorted(i["response_days"] for i in items if i["response_days"] is not None)
     return {
         "skills": len(items),
         "gaps": len(gaps),
@@ -434,6 +472,5 @@ def _summary(
         "unmet_openings": sum(i["openings"] for i in gaps),
         "active_demands": sum(d.active for d in demands),
         "courses": len(courses),
-        "closed_gaps": len(responses),
-        "median_response_days": responses[len(responses) // 2] if responses else None,
+        "closed_gaps": sum(i["closed"] is not None for i in items),
     }
