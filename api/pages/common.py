@@ -124,6 +124,7 @@ def navigation() -> list[dict[str, Any]]:
         items += [
             (_("Programs and courses"), url_for("school.catalog")),
             (_("Our gap report"), url_for("school.gaps")),
+            (_("Our answers"), url_for("school.my_answers")),
         ]
     if role in ("student", "admin"):
         items += [
@@ -131,7 +132,22 @@ def navigation() -> list[dict[str, Any]]:
             (_("Internships and jobs"), url_for("student.search")),
         ]
     if actor:
+        items.append((_("Inbox"), url_for("inbox.inbox")))
         items.append((_("Account"), url_for("web.account")))
     else:
         items.append((_("Sign in"), url_for("web.login")))
-    return [{"label": label, "url": url, "current": url == request.path} for label, url in items]
+    unread = _unread(actor) if actor else 0
+    return [
+        {
+            "label": label,
+            "url": url,
+            "current": url == request.path,
+            "count": unread if url == url_for("inbox.inbox") else 0,
+        }
+        for label, url in items
+    ]
+
+
+def _unread(actor: Actor) -> int:
+    """The navigation's inbox badge: one COUNT query (the local admin has no inbox)."""
+    return services().inbox.unread_count(actor.user_id) if actor.user_id is not None else 0

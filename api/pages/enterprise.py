@@ -41,6 +41,7 @@ from matcher.errors import TalentmatchError, ValidationFailed
 from matcher.search import Filters
 from store import Course, Demand
 
+from . import answers
 from .common import error_page, for_role, in_page_language, services, signed_in
 
 bp = Blueprint("enterprise", __name__, url_prefix="/enterprise", template_folder="../templates")
@@ -205,8 +206,18 @@ def demands() -> Page:
     page_no = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100_000 else 1
     found = services().catalog.list_page("demands", page_no, PER_PAGE, filters)
     pages = max(1, -(-found.total // PER_PAGE))
+    proposed = Counter(
+        r["demand_id"]
+        for r in services().responses.list(actor, status=["proposed"])
+        if r["enterprise_id"] == enterprise_id
+    )
     rows = [
-        {**d, "posted_day": posted_day(d["posted_at"]), "last_day": last_day(d["expires_at"])}
+        {
+            **d,
+            "posted_day": posted_day(d["posted_at"]),
+            "last_day": last_day(d["expires_at"]),
+            "new_answers": proposed[d["id"]],
+        }
         for d in found.items
     ]
     return render_template(
@@ -447,8 +458,11 @@ def demand(demand_id: int) -> Page:
             problem = _("Matching is unavailable: the language model could not be loaded.")
         sections.append({"target": target, "results": results, "problem": problem})
     schools = services().catalog.list_page("organizations", 1, 1000, {"kind": "school"}).items
+    received = services().responses.list(signed_in(), demand_id=demand_id)
     return render_template(
         "enterprise/demand.html",
+        answers=[_answer_shown(r) for r in reversed(received)],  # newest first
+        **answers.words(),
         demand={
             **found,
             "posted_day": posted_day(found["posted_at"]),
@@ -466,6 +480,29 @@ def demand(demand_id: int) -> Page:
             "students": _("Students who agreed to be found"),
         },
     )
+
+
+def _answer_shown(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **record,
+        "received": when(record["created_at"]),
+        "decided": when(record["decided_at"]),
+        "closed": when(record["closed_at"]),
+        "starts_day": date.fromisoformat(record["starts_on"]) if record["starts_on"] else None,
+    }
+
+
+@bp.post("/answers/<int:response_id>/status")
+@for_role("enterprise")
+def answer_status(response_id: int) -> Page:
+    """Accept or decline an answer; back to its demand's answers."""
+    demand_id = request.form.get("demand_id", "")
+    back = (
+        url_for("enterprise.demand", demand_id=int(demand_id), _anchor="answers")
+        if demand_id.isdigit() and int(demand_id) <= MAX_ID
+        else url_for("enterprise.demands")
+    )
+    return answers.move(response_id, back)
 
 
 # -- feeds -----------------------------------------------------------------------------------

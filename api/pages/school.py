@@ -29,6 +29,7 @@ from matcher.errors import NotFound, TalentmatchError, ValidationFailed
 from matcher.search import Filters
 from store.models import identity_key
 
+from . import answers
 from .common import error_page, field_errors, for_role, in_page_language, services, signed_in
 
 bp = Blueprint("school", __name__, url_prefix="/school", template_folder="../templates")
@@ -694,6 +695,8 @@ def gaps() -> str:
     return render_template(
         "school/gaps.html",
         school=school,
+        postings=answers.postings(i for item in unmet for i in item["demand_ids"]),
+        answered=answers.latest_by_demand(school.id),
         report=report,
         as_of=_day(report["as_of"]),
         summary=summary,
@@ -701,6 +704,7 @@ def gaps() -> str:
         covered=covered,
         severity_chart=severity_chart,
         lag_chart=lag_chart if top else None,
+        **answers.words(),
     )
 
 
@@ -731,6 +735,8 @@ def gap(key: str) -> Any:
         demands=demands,
         courses=courses,
         matched_demands=min(len(demands), DRILL_DEMANDS),
+        answered=answers.latest_by_demand(school.id),
+        **answers.words(),
     )
 
 
