@@ -7,8 +7,9 @@ feeds go on. After the feeds, the index is brought in line with the store and pu
 swapping the manifest (``IndexService.sync``): web workers pick the new version up on their
 next request; if that step fails the previous index keeps serving and the next refresh (or
 ``talentmatch index``) repairs it. Then the region's gap snapshot is taken, dated the
-consortium's day (``TIMEZONE``): the 02:00 run belongs to the day it runs on. Each run is a
-``RefreshRun`` row with counts and per-feed outcomes.
+consortium's day (``TIMEZONE``): the 02:00 run belongs to the day it runs on, and each school
+with members gets its gap digest (``jobs.digest``: new gaps and gaps turned red, one notice).
+Each run is a ``RefreshRun`` row with counts and per-feed outcomes.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from matcher.catalog import iso
 from matcher.errors import NotFound
 from store import Demand, Feed, RefreshRun
 
+from .digest import GapDigest
 from .fetch import FeedFetcher, FetchError
 from .lock import DatabaseLock
 from .parse import ParseError, parse_feed
@@ -101,6 +103,7 @@ class Refresher:
                 status = "failed"
             else:
                 self._snapshot(errors)
+                self._digest(run_id, errors)
             with db.session() as session:
                 finished = session.get(RefreshRun, run_id)
                 assert finished is not None
@@ -211,6 +214,16 @@ class Refresher:
                     "reason": f"gap snapshot failed ({type(exc).__name__})",
                 }
             )
+
+    def _digest(self, run_id: int, errors: list[dict[str, Any]]) -> None:
+        try:
+            reported = GapDigest(self.services).run(run_id)
+        except Exception as exc:
+            log.exception("gap digest failed after refresh")
+            reason = f"gap digest failed ({type(exc).__name__})"
+            errors.append({"feed_id": None, "url": None, "reason": reason})
+            return
+        log.info("gap digests: %d schools told of %d skills", len(reported), sum(reported.values()))
 
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
         with self.services.db.session() as session:
