@@ -21,6 +21,7 @@ from matcher.catalog import ENTITIES, import_file
 from matcher.search import Filters
 
 from .cli_accounts import audit, tokens, users
+from .cli_answers import notifications, responses
 from .cli_common import (
     Group,
     actor_of,
@@ -351,7 +352,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     _Server().run()
 
 
-for command in (gaps, feeds, refresh, runs, worker, users, tokens, audit):
+for command in (gaps, feeds, refresh, runs, worker, users, tokens, audit, responses, notifications):
     cli.add_command(command)
 
 
