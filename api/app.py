@@ -23,6 +23,7 @@ from . import (
     rest,
     rest_accounts,
     rest_answers,
+    rest_exports,
     rest_gaps,
     rest_jobs,
     web,
@@ -82,6 +83,7 @@ def create_app(
     app.register_blueprint(rest_jobs.bp)
     app.register_blueprint(rest_accounts.bp)
     app.register_blueprint(rest_answers.bp)
+    app.register_blueprint(rest_exports.bp)
     app.register_blueprint(web.bp)
     pages.register(app)
     identity.init_app(app, settings)

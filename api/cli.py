@@ -32,6 +32,7 @@ from .cli_common import (
     progress_bar,
     services_of,
 )
+from .cli_exports import export
 from .cli_gaps import gaps
 from .cli_jobs import feeds, refresh, runs, worker
 
@@ -354,6 +355,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 
 for command in (gaps, feeds, refresh, runs, worker, users, tokens, audit, responses, notifications):
     cli.add_command(command)
+cli.add_command(export)
 
 
 def main() -> None:

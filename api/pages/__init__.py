@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import enterprise, inbox, school, school_answers, student
+from . import consortium, enterprise, inbox, school, school_answers, student
 from .common import navigation
 
 MATCH_ENDPOINTS = ("enterprise.demand", "student.search", "web.search")
@@ -15,6 +15,6 @@ MATCH_ENDPOINTS = ("enterprise.demand", "student.search", "web.search")
 
 def register(app: Flask) -> None:
     assert school_answers.bp is school.bp  # its routes join the school pages
-    for blueprint in (enterprise.bp, school.bp, student.bp, inbox.bp):
+    for blueprint in (enterprise.bp, school.bp, student.bp, inbox.bp, consortium.bp):
         app.register_blueprint(blueprint)
     app.jinja_env.globals["navigation"] = navigation
