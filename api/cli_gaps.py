@@ -22,6 +22,13 @@ def _text(report: dict[str, Any]) -> str:
         f"({summary['red']} red, {summary['yellow']} yellow) among {summary['skills']} demanded "
         f"skills, {summary['unmet_openings']} unmet openings"
     ]
+    median = summary["median_response_days"]
+    lines.append(
+        f"curriculum response: median {'–' if median is None else f'{median:g}'} days over "
+        f"{summary['responded']} skills ({summary['responded_by_answer']} by an accepted answer, "
+        f"{summary['responded_by_course']} by a course); {summary['accepted_not_delivered']} "
+        "answers accepted, not yet delivered"
+    )
     if report.get("message"):
         lines.append(report["message"])
     for item in report["items"]:

@@ -8,6 +8,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from matcher.gaps.response_time import ANSWER_STATUSES
+
 from .charts import COLORS, Bar, bar_chart, line_chart
 
 CSV_COLUMNS = (
@@ -23,7 +25,12 @@ CSV_COLUMNS = (
     "trend",
     "opened",
     "closed",
+    "covered_on",
+    "answered_on",
+    "responded_on",
+    "response_by",
     "response_days",
+    *(f"answers_{status}" for status in ANSWER_STATUSES),
     "nearest_course",
     "nearest_similarity",
     "phrases",
@@ -40,7 +47,7 @@ _environment = Environment(
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(value: Any) -> Any:
+def cell(value: Any) -> Any:
     """A text cell as a spreadsheet shows it, never as a formula (OWASP CSV injection).
 
     Skills and names come from postings anyone may publish: ``=HYPERLINK(...)`` opened in
@@ -64,16 +71,18 @@ def to_csv(report: dict[str, Any]) -> str:
             **{k: item[k] for k in CSV_COLUMNS if k in item},
             "nearest_course": nearest.get("title", ""),
             "nearest_similarity": nearest.get("similarity", ""),
-            "phrases": " | ".join(_cell(p) for p in item["phrases"]),
-            "enterprise_names": " | ".join(_cell(n) for n in item["enterprise_names"]),
+            "phrases": " | ".join(cell(p) for p in item["phrases"]),
+            "enterprise_names": " | ".join(cell(n) for n in item["enterprise_names"]),
             "demand_ids": " ".join(map(str, item["demand_ids"])),
+            **{f"answers_{k}": n for k, n in item["answers"].items()},
         }
-        writer.writerow({k: _cell(v) for k, v in row.items()})
+        writer.writerow({k: cell(v) for k, v in row.items()})
     return buffer.getvalue()
 
 
 def charts(report: dict[str, Any]) -> dict[str, Any]:
-    """The three charts of a report page: severity counts, lag of the worst gaps, history."""
+    """The charts of a report page: severity counts, lag of the worst gaps, history, and the
+    median response time per quarter."""
     summary = report["summary"]
     gaps = [i for i in report["items"] if not i["covered"]]
     longest = sorted(gaps, key=lambda i: -i["lag_days"])[:_LAG_BARS]
@@ -96,6 +105,15 @@ def charts(report: dict[str, Any]) -> dict[str, Any]:
         )
         if history
         else None,
+        "response": bar_chart(
+            "Median curriculum response per quarter (days)",
+            [
+                Bar(q["quarter"], q["median_response_days"])
+                for q in summary["response_trend"]
+                if q["median_response_days"] is not None
+            ],
+            unit=" d",
+        ),
     }
 
 

@@ -572,3 +572,47 @@ class NotificationOut(Out):
 class NotificationList(Out):
     items: list[NotificationOut]
     unread: int
+
+
+# -- exports: the talent demand list and the answers ------------------------------------------
+
+
+class DemandExportRow(Out):
+    id: int
+    enterprise: str
+    industry: str | None
+    city: str | None
+    title: str
+    kind: str
+    openings: int
+    skills: list[str]
+    posted: Day | None
+    expires: Day | None
+    status: str = Field(description="active, expired, or the status the posting was given.")
+    answers: int = Field(description="Answers from schools, in any status.")
+    accepted_by: list[str] = Field(description="Schools whose answer was accepted (or delivered).")
+
+
+class DemandExportList(Out):
+    items: list[DemandExportRow]
+
+
+class AnswerExportRow(Out):
+    id: int
+    demand: str
+    enterprise: str
+    industry: str | None
+    school: str
+    kind: ResponseKind
+    courses: list[str]
+    program: str | None
+    seats: int | None
+    starts_on: Day | None
+    status: ResponseStatus
+    created: Day | None
+    decided: Day | None
+    days_to_decision: int | None
+
+
+class AnswerExportList(Out):
+    items: list[AnswerExportRow]

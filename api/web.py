@@ -28,8 +28,9 @@ bp = Blueprint("web", __name__, template_folder="templates")
 SEARCH_RESULTS = 20
 TOP_GAPS = 10
 TREND_SNAPSHOTS = 60
+RECENT_RESPONSES = 15
 SEVERITY_ORDER = {"red": 0, "yellow": 1, "green": 2}
-_DAYS = ("first_seen", "opened", "closed")
+_DAYS = ("first_seen", "opened", "closed", "responded")
 
 
 def _uncovered(report: dict[str, Any]) -> list[dict[str, Any]]:
@@ -101,6 +102,30 @@ def _lag_chart(gaps: list[dict[str, Any]], title: str) -> dict[str, Any]:
     }
 
 
+def _responded(report: dict[str, Any], limit: int | None = None) -> list[dict[str, Any]]:
+    """Responded skills, the latest response first."""
+    items = [i for i in report["items"] if i.get("responded_on")]
+    items.sort(key=lambda i: (i["responded_on"], i["skill"]), reverse=True)
+    return _with_days(items[:limit])
+
+
+def _response_chart(summary: dict[str, Any]) -> dict[str, Any] | None:
+    """The median response per quarter, over the quarters in which skills were responded."""
+    quarters = [q for q in summary["response_trend"] if q["responded"]]
+    if not quarters:
+        return None
+    return {
+        "type": "line",
+        "title": _("Median curriculum response per quarter"),
+        "unit": _("days"),
+        "labels": [q["quarter"] for q in quarters],
+        "series": [
+            {"name": _("Median days"), "values": [q["median_response_days"] for q in quarters]},
+            {"name": _("Skills responded"), "values": [q["responded"] for q in quarters]},
+        ],
+    }
+
+
 # -- the overview ---------------------------------------------------------------------------
 
 
@@ -150,6 +175,7 @@ def home() -> Any:
         },
         "gaps": _lag_chart(top, _("Days unmet, worst gaps")) if top else None,
         "trend": _trend_chart(history) if history else None,
+        "response": _response_chart(report["summary"]),
     }
     refresh = overview.last_refresh(db)
     if refresh is not None:
@@ -165,6 +191,7 @@ def home() -> Any:
         top=top,
         charts=charts,
         history=history,
+        responded=_responded(report, RECENT_RESPONSES),
         refresh=refresh,
         is_admin=bool(actor and actor.is_admin),
         not_given=not_given,
@@ -244,6 +271,7 @@ def _gap_page(school_id: int | None) -> tuple[str, int] | Response:
         },
         "lag": _lag_chart(longest, _("Longest-unmet gaps")) if longest else None,
         "trend": _trend_chart(history) if history else None,
+        "response": _response_chart(summary),
     }
     return render_template(
         "public/gaps.html",
@@ -260,7 +288,7 @@ def _gap_page(school_id: int | None) -> tuple[str, int] | Response:
         if report.get("changes")
         else None,
         gaps=_with_days(gaps),
-        closed=_with_days([i for i in report["items"] if i.get("response_days") is not None]),
+        responded=_responded(report),
         charts=charts,
         history=history,
     ), 200

@@ -146,3 +146,15 @@ def schools(db: Database) -> list[dict[str, Any]]:
             .order_by(Organization.name)
         ).all()
     return [{"id": r.id, "name": r.name, "city": r.city} for r in rows]
+
+
+def industries(db: Database) -> list[str]:
+    """The enterprises' industries, by name (the demand list's filter)."""
+    with db.session() as session:
+        rows = session.scalars(
+            select(Organization.industry)
+            .where(Organization.kind == "enterprise", Organization.industry.is_not(None))
+            .distinct()
+            .order_by(Organization.industry)
+        )
+        return [r for r in rows if r]

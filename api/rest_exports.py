@@ -1,0 +1,100 @@
+"""REST ``/api/v1/exports``: the talent demand list and the answers as CSV, XLSX or JSON."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from apiflask import APIBlueprint
+from flask import Response
+from pydantic import Field, StringConstraints
+
+from matcher import clock
+from matcher.answers.exports import ExportFilter, Exports
+
+from . import exports
+from .identity import caller
+from .inputs import Query
+from .openapi import EXTRA_CONTENT, errors
+from .outputs import AnswerExportList, DemandExportList
+from .rest import SECURITY, services
+from .rest_answers import Statuses
+from .validation import QueryId
+
+bp = APIBlueprint("exports", __name__, url_prefix="/api/v1")
+
+FilterText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class DemandExportQuery(Query):
+    format: Literal["csv", "xlsx", "json"] = "json"
+    industry: FilterText | None = Field(None, description="The enterprise's industry (exact).")
+    skill: FilterText | None = Field(
+        None,
+        description="Demands asking for it: part of one of their skills, or a skill the gap "
+        "report groups them under.",
+    )
+    school_id: QueryId | None = Field(None, description="Only demands this school answered.")
+
+
+class ResponseExportQuery(DemandExportQuery):
+    school_id: QueryId | None = Field(None, description="Only this school's answers.")
+    status: Statuses = Field(None, description="Statuses, comma-separated.")
+
+
+def _where(query: DemandExportQuery) -> ExportFilter:
+    return ExportFilter(query.industry, query.skill, query.school_id)
+
+
+def _answer(which: str, output_format: str, items: list[dict[str, Any]]) -> Any:
+    if output_format == "json":
+        return {"items": exports.to_json(items)}
+    body = (exports.to_csv if output_format == "csv" else exports.to_xlsx)(which, items)
+    name = exports.filename(which, output_format, clock.today())
+    return Response(
+        body,
+        content_type=exports.MEDIA_TYPES[output_format],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/exports/demands")
+@bp.input(DemandExportQuery, location="query")
+@bp.output(DemandExportList)
+@bp.doc(
+    summary="The talent demand list (人才需求清单)",
+    description="Every posting with its enterprise, industry, skills, days, status, the number "
+    "of answers and the schools whose answer was accepted. Public. `format=csv` (UTF-8 with a "
+    "byte order mark) or `format=xlsx` downloads a file.",
+    tags=["Exports"],
+    responses=errors(422, 503),
+)
+def export_demands(query_data: DemandExportQuery) -> Any:
+    svc = services()
+    items = exports.rows(Exports(svc.db), svc.gaps, "demands", _where(query_data))
+    return _answer("demands", query_data.format, items)
+
+
+@bp.get("/exports/responses")
+@bp.input(ResponseExportQuery, location="query")
+@bp.output(AnswerExportList)
+@bp.doc(
+    summary="The answers the caller may see, as a list",
+    description="Admins see every answer, an enterprise the answers to its demands, a school "
+    "its own. `format=csv` or `format=xlsx` downloads a file.",
+    tags=["Exports"],
+    responses=errors(401, 403, 422, 503),
+    security=SECURITY,
+)
+def export_responses(query_data: ResponseExportQuery) -> Any:
+    svc = services()
+    records = svc.responses.list(caller(), status=query_data.status or ())
+    items = exports.rows(Exports(svc.db), svc.gaps, "responses", _where(query_data), records)
+    return _answer("responses", query_data.format, items)
+
+
+_FILES = {
+    "text/csv": {"schema": {"type": "string", "description": "UTF-8 with a byte order mark."}},
+    exports.MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+}
+EXTRA_CONTENT[("get", "/api/v1/exports/demands")] = {200: _FILES}
+EXTRA_CONTENT[("get", "/api/v1/exports/responses")] = {200: _FILES}
