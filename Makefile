@@ -35,6 +35,7 @@ bench: install  ## throughput and latency ratios, printed from one run
 	$(BIN)/python -m bench.gaps
 	$(BIN)/python -m bench.refresh
 	$(BIN)/python -m bench.access
+	$(BIN)/python -m bench.answers
 
 bench-refresh: install  ## refresh of 10k postings: first, 1% changed (ratio), unchanged (encoder calls)
 	$(BIN)/python -m bench.refresh
