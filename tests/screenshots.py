@@ -29,12 +29,16 @@ PAGES: dict[str | None, list[tuple[str, str]]] = {
         ("enterprise-new-demand", "/enterprise/demands/new"),
         ("enterprise-demand-matches", "#first-demand"),
         ("enterprise-feeds", "/enterprise/feeds"),
+        ("enterprise-inbox", "/inbox"),
     ],
     "school": [
         ("school-catalog", "/school/catalog"),
         ("school-gaps", "/school/gaps"),
         ("school-gap-5g", "#5g-gap"),
         ("school-import", "/school/import"),
+        ("school-answer-demand", "/school/demands/1?skill=5G+base+station+maintenance"),
+        ("school-answers", "/school/answers"),
+        ("school-inbox", "/inbox"),
     ],
     "student": [
         ("student-profile", "/student/profile"),

@@ -187,7 +187,7 @@ def test_a_posted_answer_reaches_the_enterprise_and_its_inbox(world: World) -> N
     assert sent.status_code == 303, sent.get_data(as_text=True)
     assert sent.headers["Location"] == "/school/answers"
     status, mine = world.get("teacher", "/school/answers")
-    assert "sent to Pearl River Electronics" in _flash(mine)
+    assert "Pearl River Electronics has your answer" in _flash(mine)
     assert "5G base station maintainer" in mine and ">proposed<" in mine
     [response_id] = world.answer_ids()
     status, demand = world.get("hr", f"/enterprise/demands/{world.demand['id']}")

@@ -174,7 +174,7 @@ def demand(demand_id: int) -> Page:
             return error_page(403, _("Answer with your own school's courses and programs."))
         errors = _answer_errors(exc)
         return _page(school, found, courses, problem, values, errors, _form_status(exc))
-    flash(_("Your answer to “%(title)s” was sent to %(enterprise)s.", **_names(found)))
+    flash(_("%(enterprise)s has your answer to “%(title)s”.", **_names(found)))
     return redirect(_here("school.my_answers"), code=303)
 
 
