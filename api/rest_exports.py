@@ -66,7 +66,7 @@ def _answer(which: str, output_format: str, items: list[dict[str, Any]]) -> Any:
     "of answers and the schools whose answer was accepted. Public. `format=csv` (UTF-8 with a "
     "byte order mark) or `format=xlsx` downloads a file.",
     tags=["Exports"],
-    responses=errors(422, 503),
+    responses=errors(404, 422, 503),
 )
 def export_demands(query_data: DemandExportQuery) -> Any:
     svc = services()
@@ -82,7 +82,7 @@ def export_demands(query_data: DemandExportQuery) -> Any:
     description="Admins see every answer, an enterprise the answers to its demands, a school "
     "its own. `format=csv` or `format=xlsx` downloads a file.",
     tags=["Exports"],
-    responses=errors(401, 403, 422, 503),
+    responses=errors(401, 403, 404, 422, 503),
     security=SECURITY,
 )
 def export_responses(query_data: ResponseExportQuery) -> Any:

@@ -200,7 +200,8 @@ def test_region_and_school_gap_pages(live_server: str, browser) -> None:  # type
     row = page.locator("#gaps tr", has_text="5G base station maintenance")
     assert row.locator(".badge").inner_text() == "red"
     charts = page.locator("div.chart")
-    assert charts.count() == 2  # severity and lag; history appears once snapshots exist
+    # severity, lag, the response time per quarter; history appears once snapshots exist
+    assert charts.count() == 3
     page.wait_for_selector("div.chart svg")  # ECharts drew them
     assert "warning level" in (charts.first.get_attribute("aria-label") or "").lower()
     page.locator("#scopes a").nth(1).click()
@@ -223,8 +224,10 @@ def test_csv_cells_never_start_a_formula() -> None:
         "skill": '=HYPERLINK("http://evil.example","x")', "phrases": ["@SUM(1)", "PLC"],
         "enterprise_names": ["+Acme"], "demand_ids": [1], "covered": False, "openings": 3,
         "nearest_courses": [{"title": "-Welding", "similarity": 0.5}], "lag_days": -0,
+        "answers": {"accepted": 1},
     }  # fmt: skip
     row = next(csv.DictReader(io.StringIO(to_csv({"items": [item]}))))
     assert row["skill"].startswith("'=") and row["phrases"] == "'@SUM(1) | PLC"
     assert row["enterprise_names"] == "'+Acme" and row["nearest_course"] == "'-Welding"
     assert (row["covered"], row["openings"], row["lag_days"]) == ("false", "3", "0")
+    assert row["answers_accepted"] == "1"

@@ -103,7 +103,7 @@ def test_the_overview_shows_supply_and_demand_and_the_top_gaps_as_tables(
     assert '<span class="badge red">red</span>' in row
     assert "No refresh has run yet." in page and "No snapshots yet" in page
     assert 'src="/static/charts.js"' in page  # the charts are drawn from the tables' data
-    assert page.count('class="chart"') == 3
+    assert page.count('class="chart"') == 4  # city, industry, gaps, response time per quarter
 
 
 @pytest.fixture

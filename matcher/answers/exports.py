@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from matcher import clock
 from matcher.catalog.records import is_active
-from matcher.errors import ValidationFailed
+from matcher.errors import NotFound
 from store import Database, Demand, Organization, Response
 
 DEMAND_COLUMNS = (
@@ -87,13 +87,13 @@ class Exports:
         self.db = db
 
     def check(self, where: ExportFilter) -> None:
-        """Refuse a ``school_id`` that names no school (a filter that can only be a mistake)."""
+        """Refuse a ``school_id`` that names no school (404, as an unknown id is everywhere)."""
         if where.school_id is None:
             return
         with self.db.session() as session:
             school = session.get(Organization, where.school_id)
             if school is None or school.kind != "school":
-                raise ValidationFailed(f"field 'school_id': no school with id {where.school_id}")
+                raise NotFound(f"no school with id {where.school_id}")
 
     def demands(self, where: ExportFilter) -> list[dict[str, Any]]:
         """The talent demand list, newest posting first."""
