@@ -76,6 +76,7 @@ def create_app(
         }
     }
     app.extensions["talentmatch"] = services or Services(settings)
+    app.extensions["talentmatch"].mailer.send_in_background()  # requests never wait for SMTP
     errors.init_app(app)
     openapi.init_app(app, settings)
     app.register_blueprint(rest.bp)

@@ -113,4 +113,5 @@ class Services:
             raise ConfigError("the database has no schema yet: run `talentmatch init` first")
 
     def close(self) -> None:
+        self.mailer.close()
         self.db.dispose()

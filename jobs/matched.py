@@ -4,7 +4,10 @@ Runs after a demand's commit (REST, pages, CLI import: all through ``OwnedCatalo
 its transaction, because ranking encodes phrases. A school hears of a demand when its best
 course scores at least ``NOTIFY_MATCH_SCORE`` (the match score of ``Matcher.match_demand``);
 the notice lists its courses that do. Notifying never fails the write: a failure is logged.
-Demands from the nightly refresh do not come through here; the gap digest covers them.
+Demands from the nightly refresh do not come through here; the gap digest covers them. Nor do
+bulk loads: a write of more than ``MAX_PER_WRITE`` demands (an import file) would rank each one
+while its command waits; its demands reach schools like the refresh's, through the gap
+digest and the school's demand pages.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from store import Course, Database, Demand
 log = logging.getLogger(__name__)
 CANDIDATES = 50  # courses ranked per demand: enough to reach every school with a fitting one
 LISTED = 3  # courses named per school in the notice
+MAX_PER_WRITE = 20  # demands of one write that are told one by one; a bulk load is not
 
 
 class MatchNotifier:
@@ -38,6 +42,9 @@ class MatchNotifier:
     def created(self, kind: str, ids: Sequence[int]) -> None:
         """After ``kind`` records were created and committed: notify for each new demand."""
         if kind != "demands":
+            return
+        if len(ids) > MAX_PER_WRITE:
+            log.info("%d demands in one write: a bulk load, not told one by one", len(ids))
             return
         for demand_id in ids:
             try:

@@ -5,6 +5,8 @@ for schools whose courses fit a new demand.
 
 from __future__ import annotations
 
+import contextlib
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -16,9 +18,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import select
 
 from api.wiring import Services
+from jobs.matched import MAX_PER_WRITE
 from jobs.schedule import JOB_ID, MAIL_JOB_ID, build_scheduler, send_due_mail
 from matcher import clock
 from matcher.answers import Mailer
+from matcher.catalog import parse_input
 from matcher.language import VectorCache
 from store import Notification, User
 from tests.clients import client_as, token_for
@@ -83,6 +87,7 @@ def test_an_answer_mails_each_member_of_the_enterprise_once_after_commit(
         )
         created = world.answer()
         assert created.status_code == 201, created.get_json()
+        services.mailer.settle()  # the web app sends in the background
 
         messages = sink.messages()
         recipients = sorted(m["To"] for m in messages)
@@ -181,6 +186,7 @@ def test_a_server_that_is_down_loses_nothing_and_gets_the_mail_later(
     world = World(services)
     created = world.answer()
     assert created.status_code == 201  # the answer stands although no mail went out
+    services.mailer.settle()
     (notice,) = _notices(services, "answer_received")
     assert (notice.mail_state, notice.mail_attempts) == ("pending", 1)
     assert notice.mail_error and "ConnectionRefusedError" in notice.mail_error
@@ -207,6 +213,7 @@ def test_after_the_last_attempt_a_mail_is_failed_and_the_notice_stays(
     services = make(free_port(), MAIL_MAX_ATTEMPTS=3)
     world = World(services)
     assert world.answer().status_code == 201  # attempt 1, right after the commit
+    services.mailer.settle()
     later = clock.now()
     for attempt in (2, 3):
         later += timedelta(hours=5)  # past any backoff
@@ -241,6 +248,7 @@ def test_a_new_demand_notifies_the_schools_whose_courses_fit_it(make: MakeServic
             },
         )
         assert posted.status_code == 201, posted.get_json()
+        services.mailer.settle()
         demand_id = posted.get_json()["id"]
         notices = _notices(services, "demand_matched")
         members = sorted(_email_of(services, n.user_id) for n in notices)
@@ -266,6 +274,7 @@ def test_a_new_demand_notifies_the_schools_whose_courses_fit_it(make: MakeServic
             },
         )
         assert unrelated.status_code == 201
+        services.mailer.settle()
         assert len(_notices(services, "demand_matched")) == 2  # nobody teaches baking
         assert len(sink.envelopes) == 2
 
@@ -287,6 +296,62 @@ def test_the_worker_sends_due_mail_every_few_minutes(make: MakeServices) -> None
 
     world = World(services)
     assert world.answer().status_code == 201  # its mail failed: nothing listens yet
+    services.mailer.settle()
     with mail_server(port) as (sink, _), clock.fixed(clock.now() + timedelta(minutes=2)):
         send_due_mail(services)  # what the job runs
         assert [m["To"] for m in sink.messages()] == ["hr@pearl.example"]
+
+
+def test_a_request_does_not_wait_for_a_slow_mail_server(make: MakeServices) -> None:
+    """A server that takes connections and never greets: the answer is back before the mail
+    thread has even failed once; the mail then fails, stays pending and is retried."""
+    release = threading.Event()
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        held: list[socket.socket] = []
+
+        def hold() -> None:
+            listener.settimeout(20)
+            with contextlib.suppress(OSError):
+                held.append(listener.accept()[0])
+            release.wait(20)
+            for connection in held:
+                connection.close()
+
+        holder = threading.Thread(target=hold)
+        holder.start()
+        services = make(listener.getsockname()[1], MAIL_TIMEOUT=30)
+        world = World(services)
+        try:
+            assert world.answer().status_code == 201
+            (notice,) = _notices(services, "answer_received")
+            assert notice.mail_attempts == 0 and notice.mail_state in ("pending", "sending")
+        finally:
+            release.set()
+            holder.join()
+        services.mailer.settle()
+    (notice,) = _notices(services, "answer_received")
+    assert (notice.mail_state, notice.mail_attempts) == ("pending", 1)
+
+
+def test_a_bulk_load_of_demands_is_not_told_one_by_one(make: MakeServices) -> None:
+    services = make(free_port())
+    world = World(services)
+    hr = world.services.catalog_for(world.services.accounts.actor("hr@pearl.example"))
+    records = [
+        parse_input(
+            "demands",
+            {
+                "kind": "job",
+                "title": f"5G base station technician {n}",
+                "posted_at": clock.today().isoformat(),
+                "skills": ["5G base station maintenance"],
+            },
+        )
+        for n in range(MAX_PER_WRITE + 1)
+    ]
+    hr.create_many("demands", records)
+    assert _notices(services, "demand_matched") == []
+    hr.create_many("demands", records[:1])  # one at a time: told
+    assert len(_notices(services, "demand_matched")) == 2  # both Liuzhou members

@@ -9,6 +9,11 @@ so two workers never send it twice; a failure puts it back to ``pending`` with a
 the notice stays in the inbox throughout. A claim older than ``STALE_CLAIM`` (the sender died
 mid-send) is taken again: only a process that dies between the SMTP server's acceptance and
 the next UPDATE can make one mail arrive twice.
+
+In a web process (``send_in_background``) ``deliver`` hands the mail to one background thread
+and returns at once, so a request never waits for the SMTP server (an unreachable one would
+hold it for ``MAIL_TIMEOUT`` per mail); what that thread has not sent when the process stops
+stays pending for ``deliver_due``. The CLI and the worker send in their own thread.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import logging
 import smtplib
 import ssl
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timedelta
 from email.message import EmailMessage
@@ -58,15 +64,38 @@ class Mailer:
     def __init__(self, db: Database, server: MailServer | None) -> None:
         self.db = db
         self.server = server
+        self._sender: ThreadPoolExecutor | None = None
+
+    def send_in_background(self) -> None:
+        """From now on ``deliver`` returns at once; one background thread sends the mail."""
+        if self.server is not None and self._sender is None:
+            self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tm-mail")
+
+    def settle(self, timeout: float = 60.0) -> None:
+        """Wait until the mail handed to the background thread so far is sent or has failed."""
+        if self._sender is not None:
+            self._sender.submit(lambda: None).result(timeout)
+
+    def close(self) -> None:
+        """Finish the mail handed to the background thread, then stop it."""
+        if self._sender is not None:
+            self._sender.shutdown(wait=True)
+            self._sender = None
 
     def deliver(self, notification_ids: Sequence[int]) -> int:
-        """Send these notifications' mail now (after their commit); how many were sent.
+        """Send these notifications' mail (after their commit); how many were sent now.
 
         Never raises: the change that the mail reports is committed already, and a mail not
-        sent now stays pending for ``deliver_due``.
+        sent now stays pending for ``deliver_due``. In the background it answers 0 at once.
         """
         if self.server is None or not notification_ids:
             return 0
+        if self._sender is not None:
+            self._sender.submit(self._send_all, list(notification_ids))
+            return 0
+        return self._send_all(notification_ids)
+
+    def _send_all(self, notification_ids: Sequence[int]) -> int:
         sent = 0
         for notification_id in notification_ids:
             try:
