@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, validates
@@ -434,6 +436,17 @@ class Response(Base):
     """
 
     __tablename__ = "responses"
+    __table_args__ = (
+        # one open answer per school and demand, also when two requests race
+        Index(
+            "uq_responses_open_answer",
+            "demand_id",
+            "school_id",
+            unique=True,
+            sqlite_where=text("status IN ('proposed', 'accepted')"),
+            postgresql_where=text("status IN ('proposed', 'accepted')"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     demand_id: Mapped[int] = mapped_column(ForeignKey("demands.id", ondelete="CASCADE"), index=True)

@@ -349,3 +349,31 @@ def test_a_users_notifications_are_in_their_export_and_go_with_their_account(
     assert hr.delete("/api/v1/me").status_code == 204
     with world.services.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Notification)) == 0
+
+
+def test_racing_requests_give_one_open_answer_and_one_decision(world: World) -> None:
+    """The checks read before they write; the store decides races: a partial unique index
+    (one open answer per school and demand) and a move conditional on the state read."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = {"kind": "existing_course", "course_ids": [world.course["id"]]}
+    teachers = [world.clients["teacher"], world.clients["colleague"]] * 2
+
+    def answer(client: FlaskClient) -> int:
+        return client.post(f"/api/v1/demands/{world.demand['id']}/responses", json=body).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = sorted(pool.map(answer, teachers))
+    assert statuses.count(201) == 1 and set(statuses) <= {201, 409}, statuses
+    (open_answer,) = world.clients["hr"].get("/api/v1/responses").get_json()["items"]
+
+    moves = [("hr", "accepted"), ("hr", "declined"), ("admin", "declined"), ("admin", "accepted")]
+
+    def move(pair: tuple[str, str]) -> int:
+        return world.move(pair[0], open_answer["id"], pair[1]).status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = sorted(pool.map(move, moves))
+    assert statuses.count(200) == 1 and set(statuses) <= {200, 409}, statuses
+    school_notices = world.clients["teacher"].get("/api/v1/me/notifications").get_json()
+    assert len(school_notices["items"]) == 1  # one decision, one notice

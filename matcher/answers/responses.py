@@ -17,7 +17,8 @@ import builtins
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from matcher import clock
@@ -101,6 +102,7 @@ class Responses:
                     f"{school.name} has an open answer to demand {demand_id} already (answer "
                     f"{already}): withdraw it before answering anew"
                 )
+            school_name = school.name  # the session is unusable after a failed flush
             courses = self._own_courses(session, school_id, answer.course_ids)
             self._own_program(session, school_id, answer.program_id)
             response = Response(
@@ -117,7 +119,13 @@ class Responses:
                 courses=courses,
             )
             session.add(response)
-            session.flush()
+            try:
+                session.flush()
+            except IntegrityError:  # another request answered for this school meanwhile
+                raise Conflict(
+                    f"{school_name} has an open answer to demand {demand_id} already: "
+                    "withdraw it before answering anew"
+                ) from None
             notices = self.inbox.notify_members(
                 session,
                 demand.enterprise_id,
@@ -150,14 +158,19 @@ class Responses:
                     f"answer {response_id} is {response.status}: it cannot become {status} "
                     f"(only from {' or '.join(sorted(sources))})"
                 )
-            response.status = status
+            stamp = "decided_at" if party == "enterprise" else "closed_at"
+            moved = session.execute(  # only from the state read: a concurrent move wins alone
+                update(Response)
+                .where(Response.id == response_id, Response.status == response.status)
+                .values(status=status, **{stamp: clock.now()})
+                .execution_options(synchronize_session=False)
+            )
+            if getattr(moved, "rowcount", 0) != 1:
+                raise Conflict(f"answer {response_id} was changed meanwhile: reload it")
             if party == "enterprise":
-                response.decided_at = clock.now()
                 recipient, link = response.school_id, f"/school/demands/{demand.id}"
             else:
-                response.closed_at = clock.now()
                 recipient, link = demand.enterprise_id, f"/enterprise/demands/{demand.id}#answers"
-            session.flush()
             notices = self.inbox.notify_members(
                 session,
                 recipient,

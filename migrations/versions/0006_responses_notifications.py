@@ -54,6 +54,15 @@ def upgrade() -> None:
     op.create_index(op.f("ix_responses_demand_id"), "responses", ["demand_id"])
     op.create_index(op.f("ix_responses_school_id"), "responses", ["school_id"])
     op.create_index(op.f("ix_responses_status"), "responses", ["status"])
+    open_answer = sa.text("status IN ('proposed', 'accepted')")
+    op.create_index(
+        "uq_responses_open_answer",
+        "responses",
+        ["demand_id", "school_id"],
+        unique=True,
+        sqlite_where=open_answer,
+        postgresql_where=open_answer,
+    )
     op.create_table(
         "response_courses",
         sa.Column("response_id", sa.Integer(), nullable=False),
@@ -105,6 +114,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_notifications_user_id"), table_name="notifications")
     op.drop_table("notifications")
     op.drop_table("response_courses")
+    op.drop_index("uq_responses_open_answer", table_name="responses")
     op.drop_index(op.f("ix_responses_status"), table_name="responses")
     op.drop_index(op.f("ix_responses_school_id"), table_name="responses")
     op.drop_index(op.f("ix_responses_demand_id"), table_name="responses")
