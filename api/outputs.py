@@ -566,7 +566,6 @@ class NotificationOut(Out):
         description="none: inbox only; pending: to send or retry; failed: gave up after "
         "MAIL_MAX_ATTEMPTS."
     )
-    mail_error: str | None
 
 
 class NotificationList(Out):

@@ -355,3 +355,27 @@ def test_a_bulk_load_of_demands_is_not_told_one_by_one(make: MakeServices) -> No
     assert _notices(services, "demand_matched") == []
     hr.create_many("demands", records[:1])  # one at a time: told
     assert len(_notices(services, "demand_matched")) == 2  # both Liuzhou members
+
+
+def test_a_title_with_line_breaks_still_makes_a_one_line_subject(make: MakeServices) -> None:
+    with mail_server() as (sink, port):
+        services = make(port)
+        world = World(services)
+        broken = world.services.catalog.create(
+            "demands",
+            parse_input(
+                "demands",
+                {
+                    "enterprise": "Pearl River Electronics",
+                    "kind": "job",
+                    "title": "5G base station\nmaintainer\u2028night shift",
+                    "posted_at": "2026-01-05",
+                },
+            ),
+        )
+        assert world.answer(demand_id=broken["id"]).status_code == 201
+        services.mailer.settle()
+        (message,) = sink.messages()
+        assert "“5G base station maintainer night shift”" in message["Subject"]
+        inbox = world.clients["hr"].get("/api/v1/me/notifications").get_json()["items"]
+        assert inbox[0]["subject"].endswith("“5G base station maintainer night shift”")

@@ -5,10 +5,9 @@ from matcher.answers.inbox import Inbox, notification_record
 from matcher.answers.mail import Mailer, MailServer
 from matcher.answers.responses import Responses, response_record
 from matcher.answers.schemas import ResponseIn, ResponseStatusIn
-from matcher.answers.states import FINAL, KINDS, OPEN, STATUSES, TRANSITIONS, allowed_from
+from matcher.answers.states import KINDS, OPEN, STATUSES, TRANSITIONS
 
 __all__ = [
-    "FINAL",
     "KINDS",
     "OPEN",
     "STATUSES",
@@ -19,7 +18,6 @@ __all__ = [
     "ResponseIn",
     "ResponseStatusIn",
     "Responses",
-    "allowed_from",
     "notification_record",
     "response_record",
 ]

@@ -30,7 +30,6 @@ def notification_record(notice: Notification, language: str) -> dict[str, Any]:
         "created_at": iso(notice.created_at),
         "read_at": iso(notice.read_at),
         "mail_state": notice.mail_state,
-        "mail_error": notice.mail_error,
     }
 
 

@@ -24,11 +24,11 @@ import ssl
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from matcher import clock
 from matcher.answers.notices import subject
@@ -37,6 +37,15 @@ from store import Database, Notification, User
 log = logging.getLogger(__name__)
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
 STALE_CLAIM = timedelta(minutes=15)
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    """A mail to send now: pending and past its backoff, or claimed by a sender long gone."""
+    return or_(
+        (Notification.mail_state == "pending")
+        & (Notification.mail_next_at.is_(None) | (Notification.mail_next_at <= now)),
+        (Notification.mail_state == "sending") & (Notification.mail_next_at <= now - STALE_CLAIM),
+    )
 
 
 @dataclass(frozen=True)
@@ -111,19 +120,7 @@ class Mailer:
         now = clock.now()
         with self.db.session() as session:
             due = session.scalars(
-                select(Notification.id)
-                .where(
-                    or_(
-                        (Notification.mail_state == "pending")
-                        & (
-                            Notification.mail_next_at.is_(None) | (Notification.mail_next_at <= now)
-                        ),
-                        (Notification.mail_state == "sending")
-                        & (Notification.mail_next_at <= now - STALE_CLAIM),
-                    )
-                )
-                .order_by(Notification.id)
-                .limit(limit)
+                select(Notification.id).where(_due(now)).order_by(Notification.id).limit(limit)
             ).all()
         return sum(self._send_one(i) for i in due)
 
@@ -165,17 +162,7 @@ class Mailer:
         with self.db.session() as session:
             claimed = session.execute(
                 update(Notification)
-                .where(
-                    Notification.id == notification_id,
-                    or_(
-                        (Notification.mail_state == "pending")
-                        & (
-                            Notification.mail_next_at.is_(None) | (Notification.mail_next_at <= now)
-                        ),
-                        (Notification.mail_state == "sending")
-                        & (Notification.mail_next_at <= now - STALE_CLAIM),
-                    ),
-                )
+                .where(Notification.id == notification_id, _due(now))
                 .values(mail_state="sending", mail_next_at=now)
             )
             if not getattr(claimed, "rowcount", 0):

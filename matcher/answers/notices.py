@@ -39,14 +39,13 @@ TEXTS: dict[str, dict[str, str]] = {
     },
 }
 
-LANGUAGES = ("zh", "en")
-
 
 def subject(kind: str, params: dict[str, Any], language: str) -> str:
     """The one-line subject of a notification in ``language`` ("zh" or "en")."""
     texts = TEXTS[kind]
     template = texts.get(language, texts["en"])
-    return template.format_map(_Lenient(params))
+    # one line: names and titles may hold line breaks, which no mail header may carry
+    return " ".join(template.format_map(_Lenient(params)).split())
 
 
 class _Lenient(dict[str, Any]):

@@ -17,7 +17,6 @@ KINDS = ("existing_course", "revised_course", "new_course", "program", "order_cl
 COURSE_KINDS = ("existing_course", "revised_course", "new_course")
 STATUSES = ("proposed", "accepted", "declined", "withdrawn", "delivered")
 OPEN = ("proposed", "accepted")
-FINAL = ("declined", "withdrawn", "delivered")
 
 TRANSITIONS: dict[str, tuple[str, frozenset[str]]] = {
     # target status → (who moves it: "enterprise" or "school", from which statuses)
@@ -26,8 +25,3 @@ TRANSITIONS: dict[str, tuple[str, frozenset[str]]] = {
     "withdrawn": ("school", frozenset({"proposed", "accepted"})),
     "delivered": ("school", frozenset({"accepted"})),
 }
-
-
-def allowed_from(status: str) -> list[str]:
-    """The statuses an answer in ``status`` may move to (for anyone)."""
-    return [target for target, (_, sources) in TRANSITIONS.items() if status in sources]
