@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from matcher import clock
 from matcher.answers import TRANSITIONS
+from matcher.catalog import MAX_ID
 from matcher.catalog.records import is_active
 from matcher.errors import Conflict, TalentmatchError
 from store import Demand, Organization
@@ -102,6 +103,8 @@ def move(response_id: int, back: str) -> Response | tuple[str, int]:
     An answer that moved on meanwhile (a 409) is said in the message; not being the party who
     may make this move is the 403 page, an unknown answer the 404 page.
     """
+    if response_id > MAX_ID:  # beyond what the database holds: no such answer
+        return error_page(404, _("There is no answer with this number."))
     status = request.form.get("status", "")
     if status not in TRANSITIONS:
         return error_page(400, _("Choose one of the buttons of the answer."))

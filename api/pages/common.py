@@ -13,9 +13,12 @@ from flask_babel import gettext as _
 from api.identity import caller, caller_or_none
 from api.rest import services as services  # the pages use the same services as REST
 from matcher.accounts import Actor
+from matcher.catalog import MAX_ID
 from matcher.errors import TalentmatchError
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+_DIGITS = re.compile(r"[0-9]{1,20}")
 
 
 def for_role(*roles: str) -> Callable[[F], F]:
@@ -53,6 +56,16 @@ def signed_in() -> Actor:
     actor = caller()
     assert actor is not None, "for_role lets only signed-in callers through"
     return actor
+
+
+def number(text: str, maximum: int = MAX_ID) -> int | None:
+    """``text`` as a whole number from 1 to ``maximum`` (an id: at most ``MAX_ID``, which the
+    database can hold), written in ASCII digits; else None. ``str.isdigit`` is no test: it
+    accepts "²", which ``int`` refuses."""
+    if not _DIGITS.fullmatch(text):
+        return None
+    value = int(text)
+    return value if 0 < value <= maximum else None
 
 
 def field_errors(error: TalentmatchError) -> dict[str, str]:

@@ -15,7 +15,7 @@ from matcher.answers.exports import ExportFilter, Exports
 from matcher.errors import TalentmatchError, ValidationFailed
 
 from . import overview
-from .common import caller_or_none, for_role, in_page_language, services
+from .common import caller_or_none, for_role, in_page_language, number, services
 
 bp = Blueprint("consortium", __name__, url_prefix="/consortium", template_folder="../templates")
 
@@ -26,9 +26,9 @@ def _filters(with_status: bool) -> tuple[ExportFilter, list[str], dict[str, str]
     school_text = args.get("school_id", "").strip()
     school_id = None
     if school_text:
-        if not school_text.isdigit() or len(school_text) > 9:
+        school_id = number(school_text)
+        if school_id is None:
             raise ValidationFailed(f"field 'school_id': {school_text!r} is not a school")
-        school_id = int(school_text)
     status = args.get("status", "").strip() if with_status else ""
     if status and status not in STATUSES:
         raise ValidationFailed(f"field 'status': one of {', '.join(STATUSES)}")

@@ -42,7 +42,7 @@ from matcher.search import Filters
 from store import Course, Demand
 
 from . import answers
-from .common import error_page, for_role, in_page_language, services, signed_in
+from .common import error_page, for_role, in_page_language, number, services, signed_in
 
 bp = Blueprint("enterprise", __name__, url_prefix="/enterprise", template_folder="../templates")
 
@@ -143,7 +143,7 @@ def _enterprise_of(actor: Actor) -> int | None:
     if not actor.is_admin:
         return actor.organization_id
     raw = request.values.get("enterprise_id", "")
-    return int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
+    return number(raw)
 
 
 def _enterprise(enterprise_id: int) -> dict[str, Any] | None:
@@ -203,7 +203,7 @@ def demands() -> Page:
     if show != "all":
         filters["active"] = show == "active"
     raw_page = request.args.get("page", "1")
-    page_no = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100_000 else 1
+    page_no = number(raw_page, 99_999) or 1
     found = services().catalog.list_page("demands", page_no, PER_PAGE, filters)
     pages = max(1, -(-found.total // PER_PAGE))
     proposed = Counter(
@@ -412,7 +412,7 @@ def close_demand(demand_id: int) -> Page:
 def _match_filters() -> tuple[Filters, dict[str, Any]]:
     city = request.args.get("city", "").strip()[:100] or None
     raw = request.args.get("school_id", "")
-    school_id = int(raw) if raw.isdigit() and 0 < int(raw) <= MAX_ID else None
+    school_id = number(raw)
     return Filters(city=city, school_id=school_id), {"city": city or "", "school_id": school_id}
 
 
@@ -496,10 +496,10 @@ def _answer_shown(record: dict[str, Any]) -> dict[str, Any]:
 @for_role("enterprise")
 def answer_status(response_id: int) -> Page:
     """Accept or decline an answer; back to its demand's answers."""
-    demand_id = request.form.get("demand_id", "")
+    demand_id = number(request.form.get("demand_id", ""))
     back = (
-        url_for("enterprise.demand", demand_id=int(demand_id), _anchor="answers")
-        if demand_id.isdigit() and int(demand_id) <= MAX_ID
+        url_for("enterprise.demand", demand_id=demand_id, _anchor="answers")
+        if demand_id is not None
         else url_for("enterprise.demands")
     )
     return answers.move(response_id, back)

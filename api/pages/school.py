@@ -30,7 +30,15 @@ from matcher.search import Filters
 from store.models import identity_key
 
 from . import answers
-from .common import error_page, field_errors, for_role, in_page_language, services, signed_in
+from .common import (
+    error_page,
+    field_errors,
+    for_role,
+    in_page_language,
+    number,
+    services,
+    signed_in,
+)
 
 bp = Blueprint("school", __name__, url_prefix="/school", template_folder="../templates")
 
@@ -72,9 +80,10 @@ def _school() -> School:
     if actor.is_admin:
         if not given:
             raise _ChooseSchool
-        if not given.isdigit():
+        school_id = number(given)
+        if school_id is None:
             abort(404)
-        school = _organization(int(given))
+        school = _organization(school_id)
     else:
         if actor.organization_id is None:
             abort(403)

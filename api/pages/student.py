@@ -26,7 +26,15 @@ from matcher.language import MAX_TEXT_CHARS
 from matcher.search import Filters
 
 from . import overview
-from .common import error_page, field_errors, for_role, in_page_language, services, signed_in
+from .common import (
+    error_page,
+    field_errors,
+    for_role,
+    in_page_language,
+    number,
+    services,
+    signed_in,
+)
 
 bp = Blueprint("student", __name__, url_prefix="/student", template_folder="../templates")
 
@@ -56,7 +64,7 @@ def _student_id(actor: Actor) -> int | None:
     """The student whose pages these are: the caller's own record; for admins ``?student=``."""
     if actor.is_admin:
         chosen = request.args.get("student", "")
-        return int(chosen) if chosen.isdigit() and 0 < int(chosen) < 2**31 else None
+        return number(chosen)
     return actor.student_id
 
 
