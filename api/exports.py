@@ -5,7 +5,8 @@ XLSX (bold frozen header, column widths, days as date cells). Rows come from
 Headers are bilingual ("企业 Enterprise"): one file serves readers of both languages, and a
 header does not change with whoever downloaded it. Text that a spreadsheet would run as a
 formula gets a leading apostrophe (``gap_output.cell``), in XLSX too (openpyxl stores text
-starting with ``=`` as a formula).
+starting with ``=`` as a formula). Control characters that XML cannot carry (BEL, ESC, ...)
+are left out of XLSX cells.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -104,6 +106,15 @@ def _plain(value: Any) -> Any:
     return cell(_text(value))
 
 
+def _xlsx_value(value: Any) -> Any:
+    """A value as an XLSX cell: days stay dates, text without the control characters XML
+    cannot carry (openpyxl refuses them)."""
+    if isinstance(value, date):
+        return value
+    value = _plain(value)
+    return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
 def to_csv(which: str, items: Sequence[dict[str, Any]]) -> bytes:
     """UTF-8 with a byte order mark; days as YYYY-MM-DD."""
     buffer = io.StringIO()
@@ -129,7 +140,7 @@ def to_xlsx(which: str, items: Sequence[dict[str, Any]]) -> bytes:
     sheet.freeze_panes = "A2"
     widths = [len(LABELS[n]) + 2 for n in names]
     for row in items:
-        values = [row[n] if isinstance(row[n], date) else _plain(row[n]) for n in names]
+        values = [_xlsx_value(row[n]) for n in names]
         sheet.append(values)
         for i, value in enumerate(values):
             shown = 10 if isinstance(value, date) else len(str(value))

@@ -4,14 +4,19 @@ consortium's zone, the public demand list's answers, and the helpers shared once
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from api.app import create_app
+from api.exports import LABELS
 from api.wiring import Services
+from matcher.catalog import parse_input
 from tests.clients import english
+from tests.test_exports import Exported
 from tests.test_pages_answers import World as PagesWorld
 
 HUGE = "99999999999999999999"
@@ -63,3 +68,40 @@ def test_an_answer_number_beyond_the_database_is_404(
         moved = pages.post(who, f"/{side}/answers/{HUGE}/status", {"status": status})
         assert moved.status_code == 404, moved.get_data(as_text=True)
         assert "There is no answer with this number." in moved.get_data(as_text=True)
+
+
+# -- 2, 3. XLSX of any text --------------------------------------------------------------------
+
+
+@pytest.fixture
+def exported(services: Services) -> Exported:
+    return Exported(services)
+
+
+def _post_demand(world: Exported, title: str, skills: list[str]) -> None:
+    data = {"enterprise": "Nanning Motors", "kind": "job", "title": title, "skills": skills}
+    data["posted_at"] = "2026-03-02"  # the newest posting: first in the list
+    world.services.catalog.create("demands", parse_input("demands", data))
+
+
+def _sheet_rows(body: bytes) -> list[list[Any]]:
+    sheet = load_workbook(io.BytesIO(body)).active
+    assert sheet is not None
+    return [[c.value for c in row] for row in sheet.iter_rows()]
+
+
+def test_control_characters_leave_xlsx_cells_and_stay_in_csv(exported: Exported) -> None:
+    _post_demand(exported, "Bell\x07 ringer", ["tab\x0bstop", "esc\x1bape"])
+    anonymous = exported.clients["anonymous"]
+    xlsx = anonymous.get("/api/v1/exports/demands?format=xlsx")
+    assert xlsx.status_code == 200, xlsx.get_data(as_text=True)[:500]
+    rows = _sheet_rows(xlsx.data)
+    header = rows[0]
+    newest = dict(zip(header, rows[1], strict=True))
+    assert newest[LABELS["title"]] == "Bell ringer"
+    assert newest[LABELS["skills"]] == "tabstop; escape"
+    csv_reply = anonymous.get("/api/v1/exports/demands?format=csv")
+    assert csv_reply.status_code == 200
+    assert "Bell\x07 ringer" in csv_reply.data.decode("utf-8-sig")
+    mine = exported.clients["admin"].get("/api/v1/exports/responses?format=xlsx")
+    assert mine.status_code == 200
