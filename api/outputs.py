@@ -558,6 +558,10 @@ class NotificationOut(Out):
     id: int
     kind: str
     subject: str = Field(description="In the caller's language (Accept-Language or lang cookie).")
+    details: list[str] = Field(
+        description="Lines under the subject, in the same language: a gap digest's skills, a "
+        "matched demand's fitting courses."
+    )
     link: str | None
     params: dict[str, Any]
     created_at: Instant

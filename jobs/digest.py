@@ -1,11 +1,14 @@
 """The gap early warning after each refresh: one ``gap_digest`` notice per school with news.
 
 For each school that has active members, the school's gap report is computed and compared with
-the school's previous gap snapshot (the last one taken, whatever its day); the report is then
-stored as the school's snapshot for today, so the next digest compares with it. News are skills
-that are gaps now and were not before (never asked, covered, or no longer asked in the previous
-snapshot) and gaps that turned red. A skill is therefore reported once, and again only after it
-was closed (or left unasked) and reopened. A school without news gets nothing.
+the school's previous gap snapshot (the last one taken, whatever its day); after the notice is
+written the report is stored as the school's snapshot for today, so the next digest compares
+with it. In that order a failure between the two repeats news in the next digest rather than
+losing it; one school's failure is the run's error and the other schools still get theirs.
+News are skills that are gaps now and were not before (never asked, covered, or no longer
+asked in the previous snapshot) and gaps that turned red. A skill is therefore reported once,
+and again only after it was closed (or left unasked) and reopened. A school without news gets
+nothing.
 
 A school snapshot taken by hand (``talentmatch gaps --school ID --snapshot``) between two
 refreshes counts as reported: the digest compares with the last snapshot of the school.
@@ -54,53 +57,69 @@ def news(
     return found
 
 
-def line(item: dict[str, Any]) -> str:
-    """One skill of a digest: '5G ... — red, 3 postings (A, B, ...), 547 days unmet'."""
-    names = item["enterprise_names"]
-    shown = ", ".join(names[:NAMED_ENTERPRISES]) + (
-        ", ..." if len(names) > NAMED_ENTERPRISES else ""
-    )
-    postings = f"{item['postings']} posting{'s' if item['postings'] != 1 else ''}"
-    severity = item["severity"] + (" (was yellow)" if item.get("turned_red") else "")
-    return f"{item['skill']} — {severity}, {postings} ({shown}), {item['lag_days']} days unmet"
+def entry(item: dict[str, Any]) -> dict[str, Any]:
+    """What a digest says of one skill; ``notices.details`` words it in each language."""
+    return {
+        "skill": item["skill"],
+        "severity": item["severity"],
+        "turned_red": bool(item.get("turned_red")),
+        "postings": item["postings"],
+        "enterprises": item["enterprise_names"][:NAMED_ENTERPRISES],
+        "more_enterprises": max(0, len(item["enterprise_names"]) - NAMED_ENTERPRISES),
+        "lag_days": item["lag_days"],
+    }
 
 
 class GapDigest:
     def __init__(self, services: RefreshServices) -> None:
         self.services = services
 
-    def run(self, run_id: int) -> dict[int, int]:
-        """Digest every school with members; {school id: skills reported} for those notified."""
+    def run(self, run_id: int) -> tuple[dict[int, int], list[int]]:
+        """Digest every school with members: ({school id: skills reported}, schools failed)."""
         reported: dict[int, int] = {}
+        failed: list[int] = []
         for school_id in self._schools():
-            found = self.school(school_id, run_id)
+            try:
+                found = self.school(school_id, run_id)
+            except Exception:  # this school's digest comes with the next refresh
+                log.exception("gap digest of school %s failed", school_id)
+                failed.append(school_id)
+                continue
             if found:
                 reported[school_id] = found
-        return reported
+        return reported, failed
 
     def school(self, school_id: int, run_id: int) -> int:
-        """Compare, snapshot and notify one school; how many skills its digest names."""
+        """Compare, notify, then snapshot one school; how many skills its digest names."""
         previous = self._previous(school_id)
-        report = self.services.gap_history.report(school_id, snapshot=True)
+        report = self.services.gap_history.report(school_id)
         found = news(previous, report["items"])
-        if not found:
-            return 0
-        lines = [line(i) for i in found[:LISTED]]
-        if len(found) > LISTED:
-            lines.append(f"... and {len(found) - LISTED} more on the gap page")
-        with self.services.db.session() as session:
-            notices = self.services.inbox.notify_members(
-                session,
-                school_id,
-                "gap_digest",
-                {"count": len(found), "lines": lines, "school_id": school_id, "run_id": run_id},
-                "/school/gaps",
-                f"gap_digest:{school_id}:{run_id}",
-            )
+        notices: list[int] = []
+        if found:
+            with self.services.db.session() as session:
+                notices = self.services.inbox.notify_members(
+                    session,
+                    school_id,
+                    "gap_digest",
+                    {
+                        "count": len(found),
+                        "skills": [entry(i) for i in found[:LISTED]],
+                        "unlisted": max(0, len(found) - LISTED),
+                        "school_id": school_id,
+                        "run_id": run_id,
+                    },
+                    "/school/gaps",
+                    f"gap_digest:{school_id}:{run_id}",
+                )
+        self.services.gap_history.report(school_id, snapshot=True)  # the analysis is cached
         self.services.mailer.deliver(notices)
-        log.info(
-            "gap digest to school %s: %d skills, %d members", school_id, len(found), len(notices)
-        )
+        if found:
+            log.info(
+                "gap digest to school %s: %d skills, %d members",
+                school_id,
+                len(found),
+                len(notices),
+            )
         return len(found)
 
     def _schools(self) -> list[int]:

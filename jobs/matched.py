@@ -73,8 +73,9 @@ class MatchNotifier:
             )
             schools = {course_id: school_id for course_id, school_id in rows}
             by_school: dict[int, list[dict[str, Any]]] = {}
-            for result in fitting:  # best first
-                by_school.setdefault(schools[result["id"]], []).append(result)
+            for result in fitting:  # best first; a course deleted meanwhile is left out
+                if result["id"] in schools:
+                    by_school.setdefault(schools[result["id"]], []).append(result)
             for school_id, courses in sorted(by_school.items()):
                 notices += self.inbox.notify_members(
                     session,

@@ -217,12 +217,15 @@ class Refresher:
 
     def _digest(self, run_id: int, errors: list[dict[str, Any]]) -> None:
         try:
-            reported = GapDigest(self.services).run(run_id)
+            reported, failed = GapDigest(self.services).run(run_id)
         except Exception as exc:
             log.exception("gap digest failed after refresh")
             reason = f"gap digest failed ({type(exc).__name__})"
             errors.append({"feed_id": None, "url": None, "reason": reason})
             return
+        for school_id in failed:
+            reason = f"gap digest of school {school_id} failed: it comes with the next refresh"
+            errors.append({"feed_id": None, "url": None, "reason": reason})
         log.info("gap digests: %d schools told of %d skills", len(reported), sum(reported.values()))
 
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from api.wiring import Services
 from jobs.feeds import FeedRegistry, parse_feed_input
 from jobs.refresh import Refresher
+from matcher.answers.notices import details
 from matcher.catalog import parse_input
 from matcher.language import VectorCache
 from store import GapSnapshot, Notification
@@ -92,15 +93,23 @@ def test_each_school_hears_once_of_new_and_red_gaps(
     }
     params, link = digests[0].params, digests[0].link
     assert link == "/school/gaps"
-    red = [line for line in params["lines"] if line.startswith("5G base station maintenance")]
+    lines = details("gap_digest", params, "en")
+    red = [line for line in lines if line.startswith("5G base station maintenance")]
     assert red == [
         "5G base station maintenance — red, 2 postings (Dongguan Telecom, Pearl River "
         "Electronics), 200 days unmet"
     ]
-    assert not any(line.startswith("PLC programming") for line in params["lines"])  # taught
-    assert params["count"] == len(params["lines"])
+    chinese = [line for line in details("gap_digest", params, "zh") if line.startswith("5G")]
+    assert chinese == [
+        "5G base station maintenance — 红色，2 条招聘（Dongguan Telecom、Pearl River "
+        "Electronics），已 200 天未满足"
+    ]
+    assert not any(line.startswith("PLC programming") for line in lines)  # taught
+    assert params["count"] == len(lines)
     assert sorted(m["To"] for m in sink.messages()) == ["t2@liuzhou.example", "t@liuzhou.example"]
-    assert "- 5G base station maintenance — red" in sink.messages()[0].get_content()
+    body = sink.messages()[0].get_content()
+    assert "- 5G base station maintenance — 红色" in body  # Chinese first, English too
+    assert body.index("红色") < body.index("- 5G base station maintenance — red")
 
     second = refresher.run()  # the same postings: nothing new
     assert second["status"] == "succeeded"
@@ -113,7 +122,7 @@ def test_each_school_hears_once_of_new_and_red_gaps(
     newest = [n for n in _digests(services) if n.dedupe_key.endswith(f":{third['id']}")]
     assert len(newest) == 2
     assert newest[0].params["count"] == 1
-    (only,) = newest[0].params["lines"]
+    (only,) = details("gap_digest", newest[0].params, "en")
     assert only.startswith("robotic welding cell programming — yellow, 1 posting")
     with services.db.session() as session:  # the school's state is its latest snapshot
         scopes = set(session.scalars(select(GapSnapshot.school_id)))

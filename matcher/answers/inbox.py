@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from matcher import clock
-from matcher.answers.notices import subject
+from matcher.answers.notices import details, subject
 from matcher.catalog import iso
 from matcher.errors import NotFound
 from store import Database, Notification, User
@@ -25,6 +25,7 @@ def notification_record(notice: Notification, language: str) -> dict[str, Any]:
         "id": notice.id,
         "kind": notice.kind,
         "subject": subject(notice.kind, notice.params, language),
+        "details": details(notice.kind, notice.params, language),
         "link": notice.link,
         "params": dict(notice.params),
         "created_at": iso(notice.created_at),

@@ -31,7 +31,7 @@ from email.utils import make_msgid
 from sqlalchemy import ColumnElement, func, or_, select, update
 
 from matcher import clock
-from matcher.answers.notices import subject
+from matcher.answers.notices import details, subject
 from store import Database, Notification, User
 
 log = logging.getLogger(__name__)
@@ -179,9 +179,11 @@ class Mailer:
                 subject(notice.kind, notice.params, "en"),
             )
             body = f"{zh}\n{en}\n\n{link}\n".rstrip() + "\n"
-            details = notice.params.get("lines")
-            if isinstance(details, list) and details:
-                body += "\n" + "\n".join(f"- {line}" for line in details) + "\n"
+            chinese = details(notice.kind, notice.params, "zh")
+            english = details(notice.kind, notice.params, "en")
+            for lines in (chinese, english) if chinese != english else (chinese,):
+                if lines:
+                    body += "\n" + "\n".join(f"- {line}" for line in lines) + "\n"
             return Letter(notification_id, user.email, f"{zh} / {en}", body)
 
     def _transmit(self, letter: Letter) -> None:

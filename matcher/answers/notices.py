@@ -40,6 +40,38 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
+SEVERITY = {"zh": {"red": "红色", "yellow": "黄色", "green": "绿色"}}
+
+
+def details(kind: str, params: dict[str, Any], language: str) -> list[str]:
+    """The lines under a subject: a digest's skills, a match's courses (names as written)."""
+    if kind != "gap_digest":
+        return [str(line) for line in params.get("lines", [])]
+    lines = [_digest_line(skill, language) for skill in params.get("skills", [])]
+    if params.get("unlisted"):
+        n = params["unlisted"]
+        lines.append(
+            f"另有 {n} 项，见缺口报告" if language == "zh" else f"... and {n} more on the gap page"
+        )
+    return lines
+
+
+def _digest_line(skill: dict[str, Any], language: str) -> str:
+    """'5G ... — red (was yellow), 3 postings (A, B, ...), 547 days unmet', or in Chinese."""
+    names = list(skill["enterprises"]) + (["..."] if skill["more_enterprises"] else [])
+    severity, postings, days = skill["severity"], skill["postings"], skill["lag_days"]
+    if language == "zh":
+        level = SEVERITY["zh"].get(severity, severity) + (
+            "（原为黄色）" if skill["turned_red"] else ""
+        )
+        who = "、".join(names)
+        return f"{skill['skill']} — {level}，{postings} 条招聘（{who}），已 {days} 天未满足"
+    level = severity + (" (was yellow)" if skill["turned_red"] else "")
+    plural = "s" if postings != 1 else ""
+    who = ", ".join(names)
+    return f"{skill['skill']} — {level}, {postings} posting{plural} ({who}), {days} days unmet"
+
+
 def subject(kind: str, params: dict[str, Any], language: str) -> str:
     """The one-line subject of a notification in ``language`` ("zh" or "en")."""
     texts = TEXTS[kind]

@@ -30,6 +30,7 @@ from matcher.catalog import iso
 from matcher.catalog.records import is_active
 from matcher.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from store import Course, Database, Demand, Organization, Program, Response
+from store.db import violation_of
 
 Deliver = Callable[[Sequence[int]], None]
 """Sends the e-mail of the given notifications, after their transaction committed."""
@@ -121,10 +122,15 @@ class Responses:
             session.add(response)
             try:
                 session.flush()
-            except IntegrityError:  # another request answered for this school meanwhile
-                raise Conflict(
-                    f"{school_name} has an open answer to demand {demand_id} already: "
-                    "withdraw it before answering anew"
+            except IntegrityError as exc:
+                if violation_of(exc).kind == "unique":  # this school answered meanwhile
+                    raise Conflict(
+                        f"{school_name} has an open answer to demand {demand_id} already: "
+                        "withdraw it before answering anew"
+                    ) from None
+                raise Conflict(  # a course, the program or the demand deleted meanwhile
+                    f"demand {demand_id}, or a course or program of the answer, was deleted "
+                    "meanwhile: reload and answer again"
                 ) from None
             notices = self.inbox.notify_members(
                 session,
