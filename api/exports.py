@@ -4,9 +4,9 @@ XLSX (bold frozen header, column widths, days as date cells). Rows come from
 
 Headers are bilingual ("企业 Enterprise"): one file serves readers of both languages, and a
 header does not change with whoever downloaded it. Text that a spreadsheet would run as a
-formula gets a leading apostrophe (``gap_output.cell``), in XLSX too (openpyxl stores text
-starting with ``=`` as a formula). Control characters that XML cannot carry (BEL, ESC, ...)
-are left out of XLSX cells.
+formula stays text: in CSV it gets a leading apostrophe (``gap_output.cell``); in XLSX the cell
+is typed as a string with Excel's quote prefix, so the value itself is unchanged. Control
+characters that XML cannot carry (BEL, ESC, ...) are left out of XLSX cells.
 """
 
 from __future__ import annotations
@@ -102,17 +102,21 @@ def _text(value: Any) -> Any:
 
 
 def _plain(value: Any) -> Any:
-    """A value as a spreadsheet cell: lists joined, text never a formula."""
+    """A value as a CSV cell: lists joined, text never a formula."""
     return cell(_text(value))
 
 
 def _xlsx_value(value: Any) -> Any:
-    """A value as an XLSX cell: days stay dates, text without the control characters XML
-    cannot carry (openpyxl refuses them)."""
+    """A value as an XLSX cell: days stay dates, lists joined, text without the control
+    characters XML cannot carry (openpyxl refuses them)."""
     if isinstance(value, date):
         return value
-    value = _plain(value)
+    value = _text(value)
     return ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value
+
+
+def _formula_like(value: Any) -> bool:
+    return isinstance(value, str) and cell(value) != value
 
 
 def to_csv(which: str, items: Sequence[dict[str, Any]]) -> bytes:
@@ -142,6 +146,10 @@ def to_xlsx(which: str, items: Sequence[dict[str, Any]]) -> bytes:
     for row in items:
         values = [_xlsx_value(row[n]) for n in names]
         sheet.append(values)
+        for text in sheet[sheet.max_row]:
+            if _formula_like(text.value):  # openpyxl would store "=..." as a formula
+                text.data_type = "s"
+                text.quotePrefix = True
         for i, value in enumerate(values):
             shown = 10 if isinstance(value, date) else len(str(value))
             widths[i] = min(_MAX_WIDTH, max(widths[i], shown + 2))

@@ -159,7 +159,9 @@ def test_demand_list_as_xlsx(world: Exported) -> None:
     assert posted.value == datetime(2026, 1, 5) and posted.is_date
     assert posted.number_format == "yyyy-mm-dd"
     assert last[header.index(LABELS["openings"])].value == 1  # numbers stay numbers
-    assert sheet.cell(2, 4).value == '\'=HYPERLINK("x") electrician'
+    formula_like = sheet.cell(2, 4)  # text, not a formula: typed as a string
+    assert formula_like.value == '=HYPERLINK("x") electrician'
+    assert formula_like.data_type == "s" and formula_like.quotePrefix
 
 
 def test_answers_are_scoped_per_role(world: Exported) -> None:

@@ -105,3 +105,21 @@ def test_control_characters_leave_xlsx_cells_and_stay_in_csv(exported: Exported)
     assert "Bell\x07 ringer" in csv_reply.data.decode("utf-8-sig")
     mine = exported.clients["admin"].get("/api/v1/exports/responses?format=xlsx")
     assert mine.status_code == 200
+
+
+def test_formula_like_text_is_a_text_cell_in_xlsx_and_quoted_in_csv(exported: Exported) -> None:
+    _post_demand(exported, "=1+1", ["@SUM(A1)"])
+    anonymous = exported.clients["anonymous"]
+    xlsx = anonymous.get("/api/v1/exports/demands?format=xlsx")
+    assert xlsx.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    title = sheet.cell(2, header.index(LABELS["title"]) + 1)
+    assert (title.value, title.data_type, title.quotePrefix) == ("=1+1", "s", True)
+    skills = sheet.cell(2, header.index(LABELS["skills"]) + 1)
+    assert (skills.value, skills.data_type, skills.quotePrefix) == ("@SUM(A1)", "s", True)
+    plain = sheet.cell(2, header.index(LABELS["enterprise"]) + 1)
+    assert (plain.value, plain.quotePrefix) == ("Nanning Motors", False)
+    text = anonymous.get("/api/v1/exports/demands?format=csv").data.decode("utf-8-sig")
+    assert "'=1+1" in text and "'@SUM(A1)" in text
