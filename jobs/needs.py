@@ -17,10 +17,12 @@ from matcher.search import IndexService
 from matcher.settings import Settings
 from store import Database
 
+from .matched import MatchNotifier
+
 
 class RefreshServices(Protocol):
     """The parts of a process a refresh uses: settings, store, catalog, index, gap history,
-    and the inbox and mailer of the gap digest and the mail retries."""
+    and the inbox and mailer of the digests and the mail retries."""
 
     settings: Settings
     db: Database
@@ -30,3 +32,4 @@ class RefreshServices(Protocol):
     gap_history: GapHistory
     inbox: Inbox
     mailer: Mailer
+    match_notifier: MatchNotifier

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from jobs.needs import RefreshServices
 from matcher import clock
@@ -82,6 +82,8 @@ class Refresher:
                 session.add(run)
                 session.flush()
                 run_id = run.id
+            with db.session() as session:
+                last_before = session.scalar(select(func.max(Demand.id))) or 0
             totals = FeedCounts()
             outcomes = []
             for feed_id_ in feeds:
@@ -104,6 +106,7 @@ class Refresher:
             else:
                 self._snapshot(errors)
                 self._digest(run_id, errors)
+                self._matched(run_id, last_before, errors)
             with db.session() as session:
                 finished = session.get(RefreshRun, run_id)
                 assert finished is not None
@@ -227,6 +230,25 @@ class Refresher:
             reason = f"gap digest of school {school_id} failed: it comes with the next refresh"
             errors.append({"feed_id": None, "url": None, "reason": reason})
         log.info("gap digests: %d schools told of %d skills", len(reported), sum(reported.values()))
+
+    def _matched(self, run_id: int, last_before: int, errors: list[dict[str, Any]]) -> None:
+        """Tell each school of the run's new demands its courses fit (one notice per school)."""
+        with self.services.db.session() as session:
+            new = list(
+                session.scalars(
+                    select(Demand.id)
+                    .where(Demand.id > last_before, Demand.source != "manual")
+                    .order_by(Demand.id)
+                )
+            )
+        try:
+            told = self.services.match_notifier.digest(new, run_id)
+        except Exception as exc:
+            log.exception("fitting-demand digest failed after refresh")
+            reason = f"digest of fitting demands failed ({type(exc).__name__})"
+            errors.append({"feed_id": None, "url": None, "reason": reason})
+            return
+        log.info("fitting demands: %d new, %d schools told", len(new), told)
 
     def runs(self, limit: int = 50) -> list[dict[str, Any]]:
         with self.services.db.session() as session:

@@ -53,8 +53,12 @@ def _school(services: Services, name: str, course: str) -> int:
 
 
 def _digests(services: Services) -> list[Notification]:
+    return _notices(services, "gap_digest")
+
+
+def _notices(services: Services, kind: str) -> list[Notification]:
     with services.db.session() as session:
-        query = select(Notification).where(Notification.kind == "gap_digest")
+        query = select(Notification).where(Notification.kind == kind)
         rows = list(session.scalars(query.order_by(Notification.id)))
         session.expunge_all()
     return rows
@@ -106,14 +110,22 @@ def test_each_school_hears_once_of_new_and_red_gaps(
     ]
     assert not any(line.startswith("PLC programming") for line in lines)  # taught
     assert params["count"] == len(lines)
-    assert sorted(m["To"] for m in sink.messages()) == ["t2@liuzhou.example", "t@liuzhou.example"]
-    body = sink.messages()[0].get_content()
+    warnings = [m for m in sink.messages() if "Curriculum gap warning" in m["Subject"]]
+    assert sorted(m["To"] for m in warnings) == ["t2@liuzhou.example", "t@liuzhou.example"]
+    body = warnings[0].get_content()
     assert "- 5G base station maintenance — 红色" in body  # Chinese first, English too
     assert body.index("红色") < body.index("- 5G base station maintenance — red")
 
+    fitting = _notices(services, "demands_matched")  # the run's new demands a course fits
+    assert len(fitting) == 2 and fitting[0].link.startswith("/school/demands/")
+    assert fitting[0].dedupe_key == f"demands_matched:{school}:{first['id']}"
+    (fit,) = fitting[0].params["lines"]  # the 5G postings fit no course
+    assert fit.startswith("PLC programming role (Pearl River Electronics): PLC programming ")
+
     second = refresher.run()  # the same postings: nothing new
     assert second["status"] == "succeeded"
-    assert len(_digests(services)) == 2 and len(sink.envelopes) == 2
+    assert len(_digests(services)) == 2 and len(_notices(services, "demands_matched")) == 2
+    assert len(sink.envelopes) == 4  # the two digests and the two fitting-demand notices
 
     welding = _job_posting("A-3", "Welder", ["robotic welding cell programming"])
     server.serve("/jobs.html", _jsonld_page(*postings, welding), content_type="text/html")

@@ -33,6 +33,10 @@ TEXTS: dict[str, dict[str, str]] = {
         "zh": "新需求“{demand}”（{enterprise}）与贵校课程匹配良好",
         "en": "New demand “{demand}” ({enterprise}) matches your courses well",
     },
+    "demands_matched": {
+        "zh": "{count} 条新需求与贵校课程匹配良好",
+        "en": "{count} new demands match your courses well",
+    },
     "gap_digest": {
         "zh": "课程缺口预警：{count} 项技能新出现或转为红色",
         "en": "Curriculum gap warning: {count} skills new or turned red",
