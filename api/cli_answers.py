@@ -3,11 +3,12 @@ the ``--as`` user, and sending the mail that is due)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from typing import Any
 
 import click
 
+from matcher import clock
 from matcher.answers import KINDS, STATUSES, ResponseIn
 from matcher.catalog import parse_input_model
 from matcher.errors import ValidationFailed
@@ -135,7 +136,7 @@ def list_notifications(
             click.echo("no notifications")
         for n in items:
             mark = " " if n["read_at"] else "*"
-            day = date.fromisoformat(n["created_at"][:10]).isoformat()
+            day = clock.local_day(datetime.fromisoformat(n["created_at"])).isoformat()
             click.echo(f"{mark} {n['id']:>4}  {day}  {n['subject']}  {n['link'] or ''}".rstrip())
             for line in n["params"].get("lines") or []:
                 click.echo(f"        - {line}")

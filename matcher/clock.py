@@ -79,6 +79,15 @@ def local_day(instant: datetime, tz: tzinfo | None = None) -> date:
         return date.max if instant.year == datetime.max.year else date.min
 
 
+def last_day(expiry: datetime, tz: tzinfo | None = None) -> date:
+    """The last day on which something that ends at ``expiry`` still holds: an expiry at a
+    day's end (the next midnight, as ``expires_at: 2026-12-01`` is stored) belongs to that day."""
+    try:
+        return local_day(expiry - timedelta(microseconds=1), tz)
+    except OverflowError:  # the very first instant of the calendar
+        return date.min
+
+
 def today(tz: tzinfo | None = None) -> date:
     """Today in ``tz`` (default the process's zone)."""
     return local_day(now(), tz)

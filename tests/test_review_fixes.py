@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from api.app import create_app
+from api.cli import cli
 from api.exports import LABELS
 from api.wiring import Services
+from matcher import clock
 from matcher.catalog import parse_input
 from tests.clients import english
 from tests.test_exports import Exported
@@ -123,3 +127,42 @@ def test_formula_like_text_is_a_text_cell_in_xlsx_and_quoted_in_csv(exported: Ex
     assert (plain.value, plain.quotePrefix) == ("Nanning Motors", False)
     text = anonymous.get("/api/v1/exports/demands?format=csv").data.decode("utf-8-sig")
     assert "'=1+1" in text and "'@SUM(A1)" in text
+
+
+# -- 4. days in the consortium's zone ----------------------------------------------------------
+
+EVENING_UTC = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+"""04:00 on 2 March in Shanghai: the UTC date is still the 1st."""
+
+
+def test_an_expiry_is_the_day_it_was_given_in_the_export(exported: Exported) -> None:
+    rows = exported.clients["anonymous"].get("/api/v1/exports/demands").get_json()["items"]
+    retired = next(r for r in rows if r["title"] == "Retired posting")
+    assert retired["expires"] == "2026-02-01"  # as posted: valid through that day
+    assert clock.last_day(datetime(2026, 2, 1, 16, 0, tzinfo=UTC)) == date(2026, 2, 1)
+    assert clock.last_day(datetime(2026, 2, 1, 16, 0, 1, tzinfo=UTC)) == date(2026, 2, 2)
+    assert clock.last_day(datetime.min.replace(tzinfo=UTC)) == date.min
+
+
+def test_the_school_sees_its_answer_on_the_consortium_day(pages: PagesWorld) -> None:
+    with clock.fixed(EVENING_UTC):
+        assert pages.answer().status_code == 303
+    code, page = pages.get("teacher", "/school/answers")
+    assert code == 200 and "sent Mar 2, 2026" in page and "Mar 1, 2026" not in page
+    code, page = pages.get("teacher", f"/school/demands/{pages.demand['id']}")
+    assert code == 200 and "sent Mar 2, 2026" in page
+    assert "posted Jan 5, 2026" in page  # posted_at is 2026-01-04T16:00Z
+
+
+def test_the_cli_lists_notices_on_the_consortium_day(exported: Exported) -> None:
+    with clock.fixed(EVENING_UTC):
+        created = exported.answer("teacher", exported.other_demand["id"])
+    assert created.status_code == 201, created.get_json()
+    result = CliRunner().invoke(
+        cli,
+        ["--as", "hr@nanning.example", "notifications", "list"],
+        obj={"services": exported.services},
+    )
+    assert result.exit_code == 0, result.output
+    [line] = [x for x in result.stdout.splitlines() if "Liuzhou College answered" in x]
+    assert "  2026-03-02  " in line, line

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, datetime
 from functools import wraps
 from typing import Any, TypeVar
 
+from babel.dates import format_datetime
 from flask import abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from api.identity import caller, caller_or_none
 from api.rest import services as services  # the pages use the same services as REST
+from matcher import clock
 from matcher.accounts import Actor
 from matcher.catalog import MAX_ID
 from matcher.errors import TalentmatchError
@@ -66,6 +70,30 @@ def number(text: str, maximum: int = MAX_ID) -> int | None:
         return None
     value = int(text)
     return value if 0 < value <= maximum else None
+
+
+def _instant(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def day(value: str | None) -> date | None:
+    """A record's ISO day as a date; an ISO instant (``posted_at``, ``created_at``) as its day
+    in the consortium's zone, never its UTC date."""
+    if not value:
+        return None
+    return clock.local_day(_instant(value)) if "T" in value else date.fromisoformat(value)
+
+
+def last_day(expiry: str | None) -> date | None:
+    """The last day a demand is valid (``clock.last_day``)."""
+    return clock.last_day(_instant(expiry)) if expiry else None
+
+
+def when(value: str | None) -> str:
+    """An ISO instant as a date and time in the consortium's zone, in the page's language."""
+    if not value:
+        return ""
+    return format_datetime(_instant(value), "medium", tzinfo=clock.zone(), locale=get_locale())
 
 
 def field_errors(error: TalentmatchError) -> dict[str, str]:

@@ -13,10 +13,9 @@ import re
 import time
 import unicodedata
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
-from babel.dates import format_datetime
 from flask import (
     Blueprint,
     current_app,
@@ -26,7 +25,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -42,7 +40,17 @@ from matcher.search import Filters
 from store import Course, Demand
 
 from . import answers
-from .common import error_page, for_role, in_page_language, number, services, signed_in
+from .common import (
+    day,
+    error_page,
+    for_role,
+    in_page_language,
+    last_day,
+    number,
+    services,
+    signed_in,
+    when,
+)
 
 bp = Blueprint("enterprise", __name__, url_prefix="/enterprise", template_folder="../templates")
 
@@ -106,33 +114,6 @@ def form_errors(error: TalentmatchError) -> dict[str, str]:
     if not found:
         found[""] = error.detail
     return found
-
-
-# -- days and instants -----------------------------------------------------------------------
-
-
-def _instant(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
-
-
-def posted_day(value: str | None) -> date | None:
-    """The consortium's day of a posting."""
-    instant = _instant(value)
-    return clock.local_day(instant) if instant else None
-
-
-def last_day(value: str | None) -> date | None:
-    """The last day a demand is valid: an expiry of a day alone ends at the next midnight."""
-    instant = _instant(value)
-    return clock.local_day(instant - timedelta(microseconds=1)) if instant else None
-
-
-def when(value: str | None) -> str:
-    """A date and time in the consortium's zone, in the page's language."""
-    instant = _instant(value)
-    if instant is None:
-        return ""
-    return format_datetime(instant, "medium", tzinfo=clock.zone(), locale=get_locale())
 
 
 # -- whose pages -----------------------------------------------------------------------------
@@ -214,7 +195,7 @@ def demands() -> Page:
     rows = [
         {
             **d,
-            "posted_day": posted_day(d["posted_at"]),
+            "posted_day": day(d["posted_at"]),
             "last_day": last_day(d["expires_at"]),
             "new_answers": proposed[d["id"]],
         }
@@ -239,7 +220,7 @@ def _form_values(demand: dict[str, Any] | None = None) -> dict[str, Any]:
     if demand is None:
         return {"kind": "job", "openings": "1", "posted_at": clock.today().isoformat()}
     expires = last_day(demand["expires_at"])
-    posted = posted_day(demand["posted_at"])
+    posted = day(demand["posted_at"])
     return {
         "title": demand["title"],
         "kind": demand["kind"],
@@ -465,7 +446,7 @@ def demand(demand_id: int) -> Page:
         **answers.words(),
         demand={
             **found,
-            "posted_day": posted_day(found["posted_at"]),
+            "posted_day": day(found["posted_at"]),
             "last_day": last_day(found["expires_at"]),
         },
         sections=sections,

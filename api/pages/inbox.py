@@ -13,8 +13,7 @@ from api.rest_answers import language
 from matcher.catalog import MAX_ID
 from matcher.errors import NotFound
 
-from .common import error_page, for_role, services, signed_in
-from .enterprise import when
+from .common import error_page, for_role, services, signed_in, when
 
 bp = Blueprint("inbox", __name__, url_prefix="/inbox", template_folder="../templates")
 

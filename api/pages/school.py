@@ -16,7 +16,6 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -31,6 +30,7 @@ from store.models import identity_key
 
 from . import answers
 from .common import (
+    day,
     error_page,
     field_errors,
     for_role,
@@ -162,13 +162,6 @@ def _kind_names() -> dict[str, str]:
 # -- values for templates ----------------------------------------------------------------------
 
 
-def _day(value: str | None) -> date | None:
-    """An ISO date or date-time string as a date, for ``format_date``."""
-    if not value:
-        return None
-    return datetime.fromisoformat(value).date() if "T" in value else date.fromisoformat(value)
-
-
 def gap_key(skill: str) -> str:
     """A gap's key in the address: the skill as a readable slug (Chinese kept) and a short
     hash of its exact text, so two skills that read alike never share a page."""
@@ -209,7 +202,7 @@ def catalog() -> str:
     courses = _courses(school.id)
     programs = services().catalog.list_page("programs", 1, ALL, {"school_id": school.id}).items
     for course in courses:
-        course["revised_day"] = _day(course["last_revised"])
+        course["revised_day"] = day(course["last_revised"])
     return render_template("school/catalog.html", school=school, courses=courses, programs=programs)
 
 
@@ -657,7 +650,7 @@ def _report(school: School) -> dict[str, Any]:
     report = services().gap_history.report(school.id, None)
     for item in report["items"]:
         item["key"] = gap_key(item["skill"])
-        item["first_day"] = _day(item.get("first_seen"))
+        item["first_day"] = day(item.get("first_seen"))
     return report
 
 
@@ -707,7 +700,7 @@ def gaps() -> str:
         postings=answers.postings(i for item in unmet for i in item["demand_ids"]),
         answered=answers.latest_by_demand(school.id),
         report=report,
-        as_of=_day(report["as_of"]),
+        as_of=day(report["as_of"]),
         summary=summary,
         unmet=unmet,
         covered=covered,
@@ -732,7 +725,7 @@ def gap(key: str) -> Any:
             demand = services().catalog.get("demands", demand_id)
         except NotFound:  # deleted since the report was made
             continue
-        demand["posted_day"] = _day(demand["posted_at"])
+        demand["posted_day"] = day(demand["posted_at"])
         demand["asks"] = [s for s in demand["skills"] if s in phrases] or [item["skill"]]
         demands.append(demand)
     courses = _nearest_courses(school, item, [d["id"] for d in demands[:DRILL_DEMANDS]])
@@ -740,7 +733,7 @@ def gap(key: str) -> Any:
         "school/gap.html",
         school=school,
         item=item,
-        as_of=_day(report["as_of"]),
+        as_of=day(report["as_of"]),
         demands=demands,
         courses=courses,
         matched_demands=min(len(demands), DRILL_DEMANDS),

@@ -22,8 +22,8 @@ from matcher.errors import TalentmatchError
 from matcher.search import Filters
 
 from . import answers
-from .common import error_page, for_role, in_page_language, services, signed_in
-from .school import ALL, School, _courses, _day, _form_status, _here, _school, bp
+from .common import day, error_page, for_role, in_page_language, services, signed_in
+from .school import ALL, School, _courses, _form_status, _here, _school, bp
 
 NEAREST = 8
 """The school's courses ranked against the demand on its page (the form offers these)."""
@@ -48,7 +48,7 @@ def _demand(demand_id: int) -> dict[str, Any] | None:
         demand = services().catalog.get("demands", demand_id)
     except TalentmatchError:
         return None
-    demand["posted_day"] = _day(demand["posted_at"])
+    demand["posted_day"] = day(demand["posted_at"])
     return demand
 
 
@@ -217,10 +217,10 @@ def _shown(record: dict[str, Any]) -> dict[str, Any]:
     """An answer with its days as dates for the page."""
     return {
         **record,
-        "created_day": _day(record["created_at"]),
-        "decided_day": _day(record["decided_at"]),
-        "closed_day": _day(record["closed_at"]),
-        "starts_day": _day(record["starts_on"]),
+        "created_day": day(record["created_at"]),
+        "decided_day": day(record["decided_at"]),
+        "closed_day": day(record["closed_at"]),
+        "starts_day": day(record["starts_on"]),
     }
 
 

@@ -148,7 +148,7 @@ class Exports:
             "openings": demand.openings,
             "skills": list(demand.skills or []),
             "posted": _day(demand.posted_at),
-            "expires": _day(demand.expires_at),
+            "expires": clock.last_day(demand.expires_at) if demand.expires_at else None,
             "status": demand_status(demand),
             "answers": len(answers),
             "accepted_by": accepted,
