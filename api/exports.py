@@ -47,7 +47,7 @@ LABELS = {
     "posted": "发布日期 Posted",
     "expires": "截止日期 Expires",
     "status": "状态 Status",
-    "answers": "答复数 Answers",
+    "answers": "已接受的答复 Accepted answers",
     "accepted_by": "已接受的学校 Accepted by",
     "demand": "需求 Demand",
     "school": "学校 School",

@@ -33,7 +33,9 @@ class DemandExportQuery(Query):
         description="Demands asking for it: part of one of their skills, or a skill the gap "
         "report groups them under.",
     )
-    school_id: QueryId | None = Field(None, description="Only demands this school answered.")
+    school_id: QueryId | None = Field(
+        None, description="Only demands that accepted this school's answer."
+    )
 
 
 class ResponseExportQuery(DemandExportQuery):
@@ -63,8 +65,9 @@ def _answer(which: str, output_format: str, items: list[dict[str, Any]]) -> Any:
 @bp.doc(
     summary="The talent demand list (人才需求清单)",
     description="Every posting with its enterprise, industry, skills, days, status, the number "
-    "of answers and the schools whose answer was accepted. Public. `format=csv` (UTF-8 with a "
-    "byte order mark) or `format=xlsx` downloads a file.",
+    "of answers the enterprise accepted (or that were delivered) and the schools that gave them. "
+    "Public: proposed, declined and withdrawn answers are neither counted nor filtered by. "
+    "`format=csv` (UTF-8 with a byte order mark) or `format=xlsx` downloads a file.",
     tags=["Exports"],
     responses=errors(404, 422, 503),
 )

@@ -166,3 +166,40 @@ def test_the_cli_lists_notices_on_the_consortium_day(exported: Exported) -> None
     assert result.exit_code == 0, result.output
     [line] = [x for x in result.stdout.splitlines() if "Liuzhou College answered" in x]
     assert "  2026-03-02  " in line, line
+
+
+# -- 5. the public demand list shows accepted answers only --------------------------------------
+
+
+def test_the_public_demand_list_counts_and_filters_accepted_answers_only(
+    exported: Exported,
+) -> None:
+    five_g, motors = exported.demand["id"], exported.other_demand["id"]
+    guilin = {"kind": "existing_course", "course_ids": [exported.other_course["id"]]}
+    proposed = exported.answer("other_teacher", five_g, **guilin).get_json()["id"]
+    assert exported.move("other_hr", exported.guilin_answer, "declined").status_code == 200
+    anonymous = exported.clients["anonymous"]
+
+    def rows(query: str = "") -> dict[int, tuple[int, list[str]]]:
+        reply = anonymous.get(f"/api/v1/exports/demands?{query}")
+        assert reply.status_code == 200, reply.get_json()
+        return {r["id"]: (r["answers"], r["accepted_by"]) for r in reply.get_json()["items"]}
+
+    assert rows()[five_g] == (1, ["Liuzhou College"])  # Guilin's proposed answer: private
+    assert rows()[motors] == (0, [])  # declined: private too
+    assert rows(f"school_id={exported.other_school_id}") == {}
+    assert list(rows(f"school_id={exported.school_id}")) == [five_g]
+    assert exported.move("other_teacher", proposed, "withdrawn").status_code == 200
+    assert rows()[five_g] == (1, ["Liuzhou College"])
+    delivered = exported.move("teacher", exported.accepted, "delivered")
+    assert delivered.status_code == 200
+    assert rows(f"school_id={exported.school_id}")[five_g] == (1, ["Liuzhou College"])
+
+    page = anonymous.get(f"/consortium/demands?school_id={exported.other_school_id}")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and "No demands match." in text and "Accepted answers" in text
+    header = anonymous.get("/api/v1/exports/demands?format=csv").data.decode("utf-8-sig")
+    assert header.splitlines()[0].count("已接受的答复 Accepted answers") == 1
+    # the answers export stays scoped by role, every status
+    mine = exported.clients["other_teacher"].get("/api/v1/exports/responses").get_json()["items"]
+    assert sorted(r["status"] for r in mine) == ["declined", "withdrawn"]

@@ -4,8 +4,11 @@ Rows are plain dictionaries of typed values (``date`` for days, ``int`` for coun
 several names) in the order of ``DEMAND_COLUMNS`` / ``ANSWER_COLUMNS``; writers (CSV, XLSX,
 HTML) only format them. Days are the consortium's (``TIMEZONE``).
 
-Who sees what is the callers' business: demands are public; the answers come from
-``Responses.list(actor, ...)``, which already keeps each caller to what it may see.
+Who sees what is the callers' business: demands are public, and so is their outcome — the
+answers accepted (or delivered) and by which schools; proposed, declined and withdrawn answers
+stay between the school and the enterprise, so the demand list neither counts nor filters by
+them. The answers come from ``Responses.list(actor, ...)``, which already keeps each caller to
+what it may see.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ ANSWER_COLUMNS = (
     "days_to_decision",
 )
 ACCEPTED = ("accepted", "delivered")
+"""The answers the demand list shows: the consortium's public outcome of a demand."""
 
 
 @dataclass(frozen=True)
@@ -96,7 +100,8 @@ class Exports:
                 raise NotFound(f"no school with id {where.school_id}")
 
     def demands(self, where: ExportFilter) -> list[dict[str, Any]]:
-        """The talent demand list, newest posting first."""
+        """The talent demand list, newest posting first; ``school_id``: demands that accepted
+        that school's answer."""
         self.check(where)
         query = (
             select(Demand)
@@ -105,17 +110,20 @@ class Exports:
         )
         with self.db.session() as session:
             demands = [d for d in session.scalars(query) if self._keeps(d, where)]
-            answers: dict[int, list[Response]] = {}
+            accepted: dict[int, list[Response]] = {}
             ids = [d.id for d in demands]
+            outcomes = (
+                select(Response)
+                .options(selectinload(Response.school))
+                .where(Response.status.in_(ACCEPTED))
+            )
             for start in range(0, len(ids), 500):
-                chunk = select(Response).options(selectinload(Response.school))
-                for response in session.scalars(
-                    chunk.where(Response.demand_id.in_(ids[start : start + 500]))
-                ):
-                    answers.setdefault(response.demand_id, []).append(response)
+                chunk = outcomes.where(Response.demand_id.in_(ids[start : start + 500]))
+                for response in session.scalars(chunk):
+                    accepted.setdefault(response.demand_id, []).append(response)
             rows = []
             for demand in demands:
-                given = answers.get(demand.id, [])
+                given = accepted.get(demand.id, [])
                 if where.school_id is not None and not any(
                     r.school_id == where.school_id for r in given
                 ):
@@ -136,8 +144,8 @@ class Exports:
         return True
 
     @staticmethod
-    def _demand_row(demand: Demand, answers: Sequence[Response]) -> dict[str, Any]:
-        accepted = sorted({r.school.name for r in answers if r.status in ACCEPTED})
+    def _demand_row(demand: Demand, accepted: Sequence[Response]) -> dict[str, Any]:
+        """``answers``: how many answers the enterprise accepted (delivered ones too)."""
         return {
             "id": demand.id,
             "enterprise": demand.enterprise.name,
@@ -150,8 +158,8 @@ class Exports:
             "posted": _day(demand.posted_at),
             "expires": clock.last_day(demand.expires_at) if demand.expires_at else None,
             "status": demand_status(demand),
-            "answers": len(answers),
-            "accepted_by": accepted,
+            "answers": len(accepted),
+            "accepted_by": sorted({r.school.name for r in accepted}),
         }
 
     def answers(self, records: list[dict[str, Any]], where: ExportFilter) -> list[dict[str, Any]]:
