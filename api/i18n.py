@@ -60,6 +60,11 @@ def select_locale() -> str:
     return _from_header(request.headers.get("Accept-Language", "")) or DEFAULT
 
 
+def notice_language() -> str:
+    """``zh`` or ``en``: the language notification subjects are written in for this request."""
+    return "zh" if select_locale() == "zh_Hans" else "en"
+
+
 def html_lang() -> str:
     return HTML_LANG[select_locale()]
 

@@ -12,7 +12,7 @@ from matcher.accounts import require
 from matcher.answers import ResponseIn, ResponseStatusIn
 from matcher.errors import Forbidden
 
-from .i18n import select_locale
+from .i18n import notice_language
 from .identity import caller
 from .inputs import Query, comma_list
 from .openapi import errors
@@ -42,11 +42,6 @@ class ResponseQuery(Query):
 class InboxQuery(Query):
     limit: QueryLimit = 50
     unread: QueryBool = Field(False, description="Only notifications not read yet.")
-
-
-def language() -> str:
-    """``zh`` or ``en``: the language notification subjects are written in for this request."""
-    return "zh" if select_locale() == "zh_Hans" else "en"
 
 
 def _user_id() -> int:
@@ -138,7 +133,7 @@ def my_notifications(query_data: InboxQuery) -> dict[str, Any]:
     user_id = _user_id()
     inbox = services().inbox
     return {
-        "items": inbox.list(user_id, language(), query_data.unread, query_data.limit),
+        "items": inbox.list(user_id, notice_language(), query_data.unread, query_data.limit),
         "unread": inbox.unread_count(user_id),
     }
 
@@ -152,4 +147,4 @@ def my_notifications(query_data: InboxQuery) -> dict[str, Any]:
     security=SECURITY,
 )
 def read_notification(notification_id: int) -> dict[str, Any]:
-    return services().inbox.mark_read(_user_id(), notification_id, language())
+    return services().inbox.mark_read(_user_id(), notification_id, notice_language())

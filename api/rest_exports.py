@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from apiflask import APIBlueprint
-from flask import Response
 from pydantic import Field, StringConstraints
 
 from matcher import clock
 from matcher.answers.exports import ExportFilter, Exports
 
 from . import exports
+from .files import declare_files, file_response
 from .identity import caller
 from .inputs import Query
-from .openapi import EXTRA_CONTENT, errors
+from .openapi import errors
 from .outputs import AnswerExportList, DemandExportList
 from .rest import SECURITY, services
 from .rest_answers import Statuses
@@ -43,20 +43,18 @@ class ResponseExportQuery(DemandExportQuery):
     status: Statuses = Field(None, description="Statuses, comma-separated.")
 
 
-def _where(query: DemandExportQuery) -> ExportFilter:
-    return ExportFilter(query.industry, query.skill, query.school_id)
-
-
-def _answer(which: str, output_format: str, items: list[dict[str, Any]]) -> Any:
-    if output_format == "json":
+def _export(
+    which: str, query: DemandExportQuery, records: list[dict[str, Any]] | None = None
+) -> Any:
+    """The list as JSON items or as a file to download."""
+    svc = services()
+    where = ExportFilter(query.industry, query.skill, query.school_id)
+    items = exports.rows(Exports(svc.db), svc.gaps, which, where, records)
+    if query.format == "json":
         return {"items": exports.to_json(items)}
-    body = (exports.to_csv if output_format == "csv" else exports.to_xlsx)(which, items)
-    name = exports.filename(which, output_format, clock.today())
-    return Response(
-        body,
-        content_type=exports.MEDIA_TYPES[output_format],
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    body = (exports.to_csv if query.format == "csv" else exports.to_xlsx)(which, items)
+    name = exports.filename(which, query.format, clock.today())
+    return file_response(body, exports.MEDIA_TYPES[query.format], name)
 
 
 @bp.get("/exports/demands")
@@ -72,9 +70,7 @@ def _answer(which: str, output_format: str, items: list[dict[str, Any]]) -> Any:
     responses=errors(404, 422, 503),
 )
 def export_demands(query_data: DemandExportQuery) -> Any:
-    svc = services()
-    items = exports.rows(Exports(svc.db), svc.gaps, "demands", _where(query_data))
-    return _answer("demands", query_data.format, items)
+    return _export("demands", query_data)
 
 
 @bp.get("/exports/responses")
@@ -89,15 +85,13 @@ def export_demands(query_data: DemandExportQuery) -> Any:
     security=SECURITY,
 )
 def export_responses(query_data: ResponseExportQuery) -> Any:
-    svc = services()
-    records = svc.responses.list(caller(), status=query_data.status or ())
-    items = exports.rows(Exports(svc.db), svc.gaps, "responses", _where(query_data), records)
-    return _answer("responses", query_data.format, items)
+    records = services().responses.list(caller(), status=query_data.status or ())
+    return _export("responses", query_data, records)
 
 
 _FILES = {
     "text/csv": {"schema": {"type": "string", "description": "UTF-8 with a byte order mark."}},
     exports.MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
 }
-EXTRA_CONTENT[("get", "/api/v1/exports/demands")] = {200: _FILES}
-EXTRA_CONTENT[("get", "/api/v1/exports/responses")] = {200: _FILES}
+declare_files("/api/v1/exports/demands", _FILES)
+declare_files("/api/v1/exports/responses", _FILES)

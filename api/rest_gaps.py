@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from apiflask import APIBlueprint
-from flask import Response
 from pydantic import BeforeValidator, Field, WithJsonSchema
 
 from matcher.accounts import require_admin
 from matcher.catalog import NOT_AFTER_TODAY, Id, InputModel
 
+from .files import declare_files, file_response
 from .gap_output import to_csv
 from .identity import caller
 from .inputs import Query, comma_list
-from .openapi import EXTRA_CONTENT, errors
+from .openapi import errors
 from .outputs import GapReport, SnapshotList
 from .rest import SECURITY, services
 from .validation import QueryId, QueryLimit, strict_json
@@ -71,13 +71,14 @@ def gap_report(query_data: GapQuery) -> Any:
     if query_data.severity:
         report["items"] = [i for i in report["items"] if i["severity"] in query_data.severity]
     if query_data.format == "csv":
-        return Response(to_csv(report), mimetype="text/csv")
+        return file_response(to_csv(report), "text/csv; charset=utf-8")
     return report
 
 
-EXTRA_CONTENT[("get", "/api/v1/gaps")] = {
-    200: {"text/csv": {"schema": {"type": "string", "description": "One row per skill."}}}
-}
+declare_files(
+    "/api/v1/gaps",
+    {"text/csv": {"schema": {"type": "string", "description": "One row per skill."}}},
+)
 
 
 @bp.get("/gaps/snapshots")

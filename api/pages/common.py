@@ -105,6 +105,11 @@ def field_errors(error: TalentmatchError) -> dict[str, str]:
     return found
 
 
+def form_status(error: TalentmatchError) -> int:
+    """The status of a form page sent back with its errors: 422 for any unreadable input."""
+    return 422 if error.status in (400, 422) else error.status
+
+
 def in_page_language(text: str) -> str:
     """A validation message in the page's language (the domain's words are English)."""
     number = re.search(r"-?\d[\d_,]*", text)

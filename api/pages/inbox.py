@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from werkzeug.wrappers import Response
 
+from api.i18n import notice_language
 from api.local_paths import local_path
-from api.rest_answers import language
 from matcher.catalog import MAX_ID
 from matcher.errors import NotFound
 
@@ -41,7 +41,7 @@ def inbox() -> str | tuple[str, int]:
     user_id = _user_id()
     if user_id is None:
         return error_page(404, _("This account has no inbox."))
-    notices = services().inbox.list(user_id, language(), limit=SHOWN)
+    notices = services().inbox.list(user_id, notice_language(), limit=SHOWN)
     for notice in notices:
         notice["when"] = when(notice["created_at"])
         notice["target"] = local_path(notice["link"] or "")
@@ -60,7 +60,7 @@ def mark_read(notification_id: int) -> Response | tuple[str, int]:
     if user_id is None or notification_id > MAX_ID:
         return error_page(404, _("There is no such notice in your inbox."))
     try:
-        services().inbox.mark_read(user_id, notification_id, language())
+        services().inbox.mark_read(user_id, notification_id, notice_language())
     except NotFound:
         return error_page(404, _("There is no such notice in your inbox."))
     return redirect(url_for("inbox.inbox"), code=303)

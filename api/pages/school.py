@@ -34,16 +34,15 @@ from .common import (
     error_page,
     field_errors,
     for_role,
+    form_status,
     in_page_language,
-    number,
     services,
     signed_in,
 )
+from .school_scope import ALL, ChooseSchool, School, courses_of, current_school, here
 
 bp = Blueprint("school", __name__, url_prefix="/school", template_folder="../templates")
 
-ALL = 10_000
-"""Every course or program of one school on one page (schools have dozens, not thousands)."""
 IMPORT_KINDS = ("courses", "programs")
 MAX_IMPORT_BYTES = 256 * 1024
 """An import's CSV text, UTF-8: it travels back in the confirm form (as base64, under the
@@ -60,50 +59,6 @@ _LINE_SEPARATORS = re.compile(r"[\r\n]+")
 _FIELD_IN_DETAIL = re.compile(r"^(?:[^:']*: )?field '([^']+)': (.+)$", re.DOTALL)
 
 
-@dataclass(frozen=True)
-class School:
-    id: int
-    name: str
-
-
-class _ChooseSchool(Exception):
-    """An admin opened a school page without saying which school."""
-
-
-# -- which school ----------------------------------------------------------------------------
-
-
-def _school() -> School:
-    """The school this page is about: the member's own; an admin's ``?school_id=``."""
-    actor = signed_in()
-    given = request.args.get("school_id", "").strip()
-    if actor.is_admin:
-        if not given:
-            raise _ChooseSchool
-        school_id = number(given)
-        if school_id is None:
-            abort(404)
-        school = _organization(school_id)
-    else:
-        if actor.organization_id is None:
-            abort(403)
-        if given and given != str(actor.organization_id):
-            abort(403, _("You work on your own school's pages only."))
-        school = _organization(actor.organization_id)
-    g.school = school
-    return school
-
-
-def _organization(school_id: int) -> School:
-    try:
-        record = services().catalog.get("organizations", school_id)
-    except NotFound:
-        abort(404)
-    if record["kind"] != "school":
-        abort(404)
-    return School(record["id"], record["name"])
-
-
 def _own(kind: str, record_id: int) -> dict[str, Any]:
     """A course or program of the caller's school (admins: of any school); else 403 / 404."""
     record = services().catalog.get(kind, record_id)  # NotFound → the 404 page
@@ -114,21 +69,13 @@ def _own(kind: str, record_id: int) -> dict[str, Any]:
     return record
 
 
-def _here(endpoint: str, **values: Any) -> str:
-    """A URL on this school's pages: admins carry the school they chose along."""
-    school = g.get("school")
-    if school is not None and signed_in().is_admin:
-        values.setdefault("school_id", school.id)
-    return url_for(endpoint, **values)
-
-
 @bp.context_processor
 def _page_helpers() -> dict[str, Any]:
-    return {"here": _here, "severity_names": _severity_names(), "kind_names": _kind_names()}
+    return {"here": here, "severity_names": _severity_names(), "kind_names": _kind_names()}
 
 
-@bp.errorhandler(_ChooseSchool)
-def _choose_school(_error: _ChooseSchool) -> tuple[str, int]:
+@bp.errorhandler(ChooseSchool)
+def _choose_school(_error: ChooseSchool) -> tuple[str, int]:
     schools = services().catalog.list_page("organizations", 1, ALL, {"kind": "school"}).items
     endpoint = request.endpoint or "school.catalog"
     links = [
@@ -198,16 +145,12 @@ def _form_errors(error: TalentmatchError) -> dict[str, str]:
 @bp.get("/catalog")
 @for_role("school")
 def catalog() -> str:
-    school = _school()
-    courses = _courses(school.id)
+    school = current_school()
+    courses = courses_of(school.id)
     programs = services().catalog.list_page("programs", 1, ALL, {"school_id": school.id}).items
     for course in courses:
         course["revised_day"] = day(course["last_revised"])
     return render_template("school/catalog.html", school=school, courses=courses, programs=programs)
-
-
-def _courses(school_id: int) -> list[dict[str, Any]]:
-    return services().catalog.list_page("courses", 1, ALL, {"school_id": school_id}).items
 
 
 COURSE_FIELDS = ("code", "title", "description", "skills", "outcomes", "hours", "last_revised")
@@ -252,7 +195,7 @@ def _as_patch(record: InputModel, owner_fields: Iterable[str]) -> dict[str, Any]
 @bp.route("/courses/new", methods=["GET", "POST"])
 @for_role("school")
 def new_course() -> Any:
-    school = _school()
+    school = current_school()
     if request.method == "GET":
         return _course_page(school, None, {name: "" for name in COURSE_FIELDS}, {})
     values = _course_values(None)
@@ -260,9 +203,9 @@ def new_course() -> Any:
         record = parse_input("courses", _course_data(values, school.id), "form")
         created = services().catalog_for(signed_in()).create("courses", record)
     except TalentmatchError as exc:
-        return _course_page(school, None, values, _form_errors(exc), _form_status(exc))
+        return _course_page(school, None, values, _form_errors(exc), form_status(exc))
     flash(_("Course %(code)s added.", code=created["code"]))
-    return redirect(_here("school.catalog"), code=303)
+    return redirect(here("school.catalog"), code=303)
 
 
 @bp.route("/courses/<int:course_id>/edit", methods=["GET", "POST"])
@@ -279,13 +222,9 @@ def edit_course(course_id: int) -> Any:
         patch = _as_patch(record, ("school_id", "school"))
         changed = services().catalog_for(signed_in()).update("courses", course_id, patch)
     except TalentmatchError as exc:
-        return _course_page(school, course, values, _form_errors(exc), _form_status(exc))
+        return _course_page(school, course, values, _form_errors(exc), form_status(exc))
     flash(_("Course %(code)s saved.", code=changed["code"]))
-    return redirect(_here("school.catalog"), code=303)
-
-
-def _form_status(error: TalentmatchError) -> int:
-    return 422 if error.status in (400, 422) else error.status
+    return redirect(here("school.catalog"), code=303)
 
 
 def _course_page(
@@ -332,8 +271,8 @@ def _program_data(values: Mapping[str, Any], school_id: int) -> dict[str, Any]:
 @bp.route("/programs/new", methods=["GET", "POST"])
 @for_role("school")
 def new_program() -> Any:
-    school = _school()
-    courses = _courses(school.id)
+    school = current_school()
+    courses = courses_of(school.id)
     if request.method == "GET":
         empty: dict[str, Any] = {name: "" for name in PROGRAM_FIELDS}
         return _program_page(school, None, courses, {**empty, "courses": []}, {})
@@ -342,10 +281,10 @@ def new_program() -> Any:
         record = parse_input("programs", _program_data(values, school.id), "form")
         created = services().catalog_for(signed_in()).create("programs", record)
     except TalentmatchError as exc:
-        status = _form_status(exc)
+        status = form_status(exc)
         return _program_page(school, None, courses, values, _form_errors(exc), status)
     flash(_("Program %(name)s added.", name=created["name"]))
-    return redirect(_here("school.catalog"), code=303)
+    return redirect(here("school.catalog"), code=303)
 
 
 @bp.route("/programs/<int:program_id>/edit", methods=["GET", "POST"])
@@ -353,7 +292,7 @@ def new_program() -> Any:
 def edit_program(program_id: int) -> Any:
     program = _own("programs", program_id)
     school = School(program["school_id"], program["school"])
-    courses = _courses(school.id)
+    courses = courses_of(school.id)
     if request.method == "GET":
         codes = {c["id"]: c["code"] for c in courses}
         return _program_page(school, program, courses, _program_values(program, codes), {})
@@ -364,10 +303,10 @@ def edit_program(program_id: int) -> Any:
         patch = _as_patch(record, ("school_id", "school", "course_ids"))
         changed = services().catalog_for(signed_in()).update("programs", program_id, patch)
     except TalentmatchError as exc:
-        status = _form_status(exc)
+        status = form_status(exc)
         return _program_page(school, program, courses, values, _form_errors(exc), status)
     flash(_("Program %(name)s saved.", name=changed["name"]))
-    return redirect(_here("school.catalog"), code=303)
+    return redirect(here("school.catalog"), code=303)
 
 
 def _program_page(
@@ -395,7 +334,7 @@ def program_demands(program_id: int) -> str:
     program = _own("programs", program_id)
     school = School(program["school_id"], program["school"])
     results = services().matcher.match_program(program_id, PROGRAM_MATCHES, Filters())
-    courses = [c for c in _courses(school.id) if c["id"] in set(program["course_ids"])]
+    courses = [c for c in courses_of(school.id) if c["id"] in set(program["course_ids"])]
     return render_template(
         "school/program_demands.html",
         school=school,
@@ -460,7 +399,7 @@ def preview_import(kind: str, text: str, school: School, file_name: str) -> Prev
                 max=MAX_IMPORT_ROWS,
             )
         )
-    courses = _courses(school.id)
+    courses = courses_of(school.id)
     course_keys = {identity_key(c["code"]) for c in courses}
     course_ids = {c["id"] for c in courses}
     taken = (
@@ -574,7 +513,7 @@ def _confirmed_text() -> tuple[str, str]:
 @bp.route("/import", methods=["GET", "POST"])
 @for_role("school")
 def import_csv() -> Any:
-    school = _school()
+    school = current_school()
     kind = request.values.get("kind", "courses")
     if kind not in IMPORT_KINDS:
         kind = "courses"
@@ -604,13 +543,13 @@ def import_csv() -> Any:
     except TalentmatchError as exc:
         message = _("Nothing was imported: %(reason)s", reason=exc.detail)
         return _import_page(
-            school, kind, preview, text, name, error=message, status=_form_status(exc)
+            school, kind, preview, text, name, error=message, status=form_status(exc)
         )
     if kind == "courses":
         flash(ngettext("Imported %(num)s course.", "Imported %(num)s courses.", len(ids)))
     else:
         flash(ngettext("Imported %(num)s program.", "Imported %(num)s programs.", len(ids)))
-    return redirect(_here("school.catalog"), code=303)
+    return redirect(here("school.catalog"), code=303)
 
 
 def _import_page(
@@ -657,7 +596,7 @@ def _report(school: School) -> dict[str, Any]:
 @bp.get("/gaps")
 @for_role("school")
 def gaps() -> str:
-    school = _school()
+    school = current_school()
     report = _report(school)
     summary = report["summary"]
     unmet = [i for i in report["items"] if not i["covered"]]
@@ -713,7 +652,7 @@ def gaps() -> str:
 @bp.get("/gaps/<key>")
 @for_role("school")
 def gap(key: str) -> Any:
-    school = _school()
+    school = current_school()
     report = _report(school)
     item = next((i for i in report["items"] if i["key"] == key), None)
     if item is None:
@@ -728,7 +667,7 @@ def gap(key: str) -> Any:
         demand["posted_day"] = day(demand["posted_at"])
         demand["asks"] = [s for s in demand["skills"] if s in phrases] or [item["skill"]]
         demands.append(demand)
-    courses = _nearest_courses(school, item, [d["id"] for d in demands[:DRILL_DEMANDS]])
+    courses = _nearestcourses_of(school, item, [d["id"] for d in demands[:DRILL_DEMANDS]])
     return render_template(
         "school/gap.html",
         school=school,
@@ -742,7 +681,7 @@ def gap(key: str) -> Any:
     )
 
 
-def _nearest_courses(
+def _nearestcourses_of(
     school: School, item: Mapping[str, Any], demand_ids: list[int]
 ) -> list[dict[str, Any]]:
     """The report's nearest courses, each with its own skills, the closest it comes to this

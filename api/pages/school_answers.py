@@ -22,8 +22,9 @@ from matcher.errors import TalentmatchError
 from matcher.search import Filters
 
 from . import answers
-from .common import day, error_page, for_role, in_page_language, services, signed_in
-from .school import ALL, School, _courses, _form_status, _here, _school, bp
+from .common import day, error_page, for_role, form_status, in_page_language, services, signed_in
+from .school import bp
+from .school_scope import ALL, School, courses_of, current_school, here
 
 NEAREST = 8
 """The school's courses ranked against the demand on its page (the form offers these)."""
@@ -52,7 +53,7 @@ def _demand(demand_id: int) -> dict[str, Any] | None:
     return demand
 
 
-def nearest_courses(demand_id: int, school: School) -> tuple[list[dict[str, Any]], str | None]:
+def nearestcourses_of(demand_id: int, school: School) -> tuple[list[dict[str, Any]], str | None]:
     """The school's courses nearest to the demand, best first, each with the asked skills it
     covers and misses; or why there are none (the model could not be loaded)."""
     try:
@@ -157,12 +158,12 @@ def _data(values: Mapping[str, Any], school: School) -> dict[str, Any]:
 @bp.route("/demands/<int:demand_id>", methods=["GET", "POST"])
 @for_role("school")
 def demand(demand_id: int) -> Page:
-    school = _school()
+    school = current_school()
     found = _demand(demand_id)
     if found is None:
         return error_page(404, _("There is no demand with this number."))
     skill = request.values.get("skill", "").strip()[:200]
-    courses, problem = nearest_courses(demand_id, school)
+    courses, problem = nearestcourses_of(demand_id, school)
     if request.method == "GET":
         return _page(school, found, courses, problem, prefilled(found, courses, skill), {})
     values = _typed()
@@ -173,9 +174,9 @@ def demand(demand_id: int) -> Page:
         if exc.status == 403:
             return error_page(403, _("Answer with your own school's courses and programs."))
         errors = _answer_errors(exc)
-        return _page(school, found, courses, problem, values, errors, _form_status(exc))
+        return _page(school, found, courses, problem, values, errors, form_status(exc))
     flash(_("%(enterprise)s has your answer to “%(title)s”.", **_names(found)))
-    return redirect(_here("school.my_answers"), code=303)
+    return redirect(here("school.my_answers"), code=303)
 
 
 def _names(demand: Mapping[str, Any]) -> dict[str, str]:
@@ -193,7 +194,7 @@ def _page(
 ) -> tuple[str, int]:
     earlier = services().responses.list(signed_in(), demand_id=demand["id"], school_id=school.id)
     ranked = {c["id"] for c in courses}
-    others = [c for c in _courses(school.id) if c["id"] not in ranked]
+    others = [c for c in courses_of(school.id) if c["id"] not in ranked]
     programs = services().catalog.list_page("programs", 1, ALL, {"school_id": school.id}).items
     page = render_template(
         "school/demand.html",
@@ -227,7 +228,7 @@ def _shown(record: dict[str, Any]) -> dict[str, Any]:
 @bp.get("/answers")
 @for_role("school")
 def my_answers() -> str:
-    school = _school()
+    school = current_school()
     found = services().responses.list(signed_in(), school_id=school.id)
     return render_template(
         "school/answers.html",
@@ -240,5 +241,5 @@ def my_answers() -> str:
 @bp.post("/answers/<int:response_id>/status")
 @for_role("school")
 def answer_status(response_id: int) -> Page:
-    _school()
-    return answers.move(response_id, _here("school.my_answers"))
+    current_school()
+    return answers.move(response_id, here("school.my_answers"))

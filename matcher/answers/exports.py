@@ -109,7 +109,11 @@ class Exports:
             .order_by(Demand.posted_at.desc(), Demand.id.desc())
         )
         with self.db.session() as session:
-            demands = [d for d in session.scalars(query) if self._keeps(d, where)]
+            demands = [
+                d
+                for d in session.scalars(query)
+                if _keeps(where, d.id, d.enterprise.industry, d.skills)
+            ]
             accepted: dict[int, list[Response]] = {}
             ids = [d.id for d in demands]
             outcomes = (
@@ -130,18 +134,6 @@ class Exports:
                     continue
                 rows.append(self._demand_row(demand, given))
         return rows
-
-    @staticmethod
-    def _keeps(demand: Demand, where: ExportFilter) -> bool:
-        if where.industry and _fold(demand.enterprise.industry) != _fold(where.industry):
-            return False
-        if where.skill:
-            wanted = _fold(where.skill)
-            if demand.id not in where.skill_demands and not any(
-                wanted in _fold(s) for s in demand.skills or []
-            ):
-                return False
-        return True
 
     @staticmethod
     def _demand_row(demand: Demand, accepted: Sequence[Response]) -> dict[str, Any]:
@@ -183,19 +175,24 @@ class Exports:
         rows = []
         for record in sorted(records, key=lambda r: (r["created_at"], r["id"]), reverse=True):
             industry = industries.get(record["enterprise_id"])
-            if where.industry and _fold(industry) != _fold(where.industry):
-                continue
+            demand_id = record["demand_id"]
             if where.school_id is not None and record["school_id"] != where.school_id:
                 continue
-            if where.skill:
-                wanted = _fold(where.skill)
-                own = skills.get(record["demand_id"]) or []
-                if record["demand_id"] not in where.skill_demands and not any(
-                    wanted in _fold(s) for s in own
-                ):
-                    continue
-            rows.append(_answer_row(record, industry))
+            if _keeps(where, demand_id, industry, skills.get(demand_id)):
+                rows.append(_answer_row(record, industry))
         return rows
+
+
+def _keeps(
+    where: ExportFilter, demand_id: int, industry: str | None, skills: Sequence[str] | None
+) -> bool:
+    """Whether a demand (or an answer to it) passes the industry and skill filters."""
+    if where.industry and _fold(industry) != _fold(where.industry):
+        return False
+    if not where.skill or demand_id in where.skill_demands:
+        return True
+    wanted = _fold(where.skill)
+    return any(wanted in _fold(s) for s in skills or [])
 
 
 def _answer_row(record: dict[str, Any], industry: str | None) -> dict[str, Any]:
