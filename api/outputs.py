@@ -592,7 +592,7 @@ class DemandExportRow(Out):
     posted: Day | None
     expires: Day | None
     status: str = Field(description="active, expired, or the status the posting was given.")
-    answers: int = Field(description="Answers from schools, in any status.")
+    answers: int = Field(description="Answers the enterprise accepted (delivered ones included).")
     accepted_by: list[str] = Field(description="Schools whose answer was accepted (or delivered).")
 
 
