@@ -370,3 +370,27 @@ def test_the_inbox_marks_one_or_all_read(world: World) -> None:
     assert 'id="mark-all-read"' not in inbox
     chinese = world.clients["hr"].get("/inbox", headers={"Accept-Language": "zh-CN"})
     assert "答复了您的需求" in chinese.get_data(as_text=True)
+
+
+def test_a_programs_demand_matches_lead_to_answering_with_the_program(world: World) -> None:
+    program = world.services.catalog.create(
+        "programs",
+        parse_input(
+            "programs",
+            {
+                "school": "Liuzhou College",
+                "name": "5G network operations",
+                "course_ids": [world.course["id"]],
+            },
+        ),
+    )
+    status, page = world.get("teacher", f"/school/programs/{program['id']}/demands")
+    assert status == 200
+    link = f"/school/demands/{world.demand['id']}?program_id={program['id']}"
+    assert f'href="{link}"' in page
+    status, form = world.get("teacher", link)
+    assert status == 200
+    assert _checked(form, "kind") == ["program"]
+    assert f'<option value="{program["id"]}" selected>5G network operations</option>' in form
+    status, ignored = world.get("teacher", f"/school/demands/{world.demand['id']}?program_id=²")
+    assert status == 200 and _checked(ignored, "kind") == ["existing_course"]

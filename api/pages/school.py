@@ -667,7 +667,7 @@ def gap(key: str) -> Any:
         demand["posted_day"] = day(demand["posted_at"])
         demand["asks"] = [s for s in demand["skills"] if s in phrases] or [item["skill"]]
         demands.append(demand)
-    courses = _nearestcourses_of(school, item, [d["id"] for d in demands[:DRILL_DEMANDS]])
+    courses = _nearest_courses(school, item, [d["id"] for d in demands[:DRILL_DEMANDS]])
     return render_template(
         "school/gap.html",
         school=school,
@@ -681,7 +681,7 @@ def gap(key: str) -> Any:
     )
 
 
-def _nearestcourses_of(
+def _nearest_courses(
     school: School, item: Mapping[str, Any], demand_ids: list[int]
 ) -> list[dict[str, Any]]:
     """The report's nearest courses, each with its own skills, the closest it comes to this

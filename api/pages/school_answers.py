@@ -22,7 +22,16 @@ from matcher.errors import TalentmatchError
 from matcher.search import Filters
 
 from . import answers
-from .common import day, error_page, for_role, form_status, in_page_language, services, signed_in
+from .common import (
+    day,
+    error_page,
+    for_role,
+    form_status,
+    in_page_language,
+    number,
+    services,
+    signed_in,
+)
 from .school import bp
 from .school_scope import ALL, School, courses_of, current_school, here
 
@@ -53,7 +62,7 @@ def _demand(demand_id: int) -> dict[str, Any] | None:
     return demand
 
 
-def nearestcourses_of(demand_id: int, school: School) -> tuple[list[dict[str, Any]], str | None]:
+def nearest_courses(demand_id: int, school: School) -> tuple[list[dict[str, Any]], str | None]:
     """The school's courses nearest to the demand, best first, each with the asked skills it
     covers and misses; or why there are none (the model could not be loaded)."""
     try:
@@ -76,12 +85,12 @@ def nearestcourses_of(demand_id: int, school: School) -> tuple[list[dict[str, An
 
 
 def prefilled(
-    demand: Mapping[str, Any], courses: list[dict[str, Any]], skill: str
+    demand: Mapping[str, Any], courses: list[dict[str, Any]], skill: str, program_id: int | None
 ) -> dict[str, Any]:
-    """The form as the school most likely answers: its courses that cover asked skills
-    (existing courses), else its nearest course to revise, else a new course; the asked skills
-    none of the chosen courses covers written into the message (``skill``, the gap the school
-    came from, first)."""
+    """The form as the school most likely answers: with the program it came from (a program's
+    demand matches), else its courses that cover asked skills (existing courses), else its
+    nearest course to revise, else a new course; the asked skills none of the chosen courses
+    covers written into the message (``skill``, the gap the school came from, first)."""
     covering = [c for c in courses if c["covered"]]
     if covering:
         kind, chosen = "existing_course", covering[:PRECHECKED]
@@ -94,9 +103,9 @@ def prefilled(
     if skill:
         missing = [skill, *(s for s in missing if s != skill)]
     return {
-        "kind": kind,
+        "kind": "program" if program_id else kind,
         "course_ids": [str(c["id"]) for c in chosen],
-        "program_id": "",
+        "program_id": str(program_id or ""),
         "message": _("Missing: %(skills)s", skills=", ".join(missing)) if missing else "",
         "seats": "",
         "starts_on": "",
@@ -163,9 +172,11 @@ def demand(demand_id: int) -> Page:
     if found is None:
         return error_page(404, _("There is no demand with this number."))
     skill = request.values.get("skill", "").strip()[:200]
-    courses, problem = nearestcourses_of(demand_id, school)
+    courses, problem = nearest_courses(demand_id, school)
     if request.method == "GET":
-        return _page(school, found, courses, problem, prefilled(found, courses, skill), {})
+        program_id = number(request.args.get("program_id", ""))
+        form = prefilled(found, courses, skill, program_id)
+        return _page(school, found, courses, problem, form, {})
     values = _typed()
     try:
         answer = parse_input_model(ResponseIn, _data(values, school), "form")
