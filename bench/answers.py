@@ -7,9 +7,9 @@ Pairs timed alternately (machine noise falls on both sides alike), ratio of medi
    plain owned writes (``PATCH /demands/{id}`` twice): the price of the state checks and the
    notices written in the same transaction;
 2. the same answer-and-withdraw cycle with e-mail through a real SMTP server on 127.0.0.1
-   (aiosmtpd; sent after the commit, inside the request) against inbox only: what mail adds to
-   the request that causes it;
-3. the region's gap report with the demo's answers plus ``EXTRA_ANSWERS`` accepted answers
+   (aiosmtpd; handed to the web process's mail thread after the commit) against inbox only:
+   what mail adds to the request that causes it;
+3. the region's gap report with the demo's answers plus ``EXTRA_ANSWERS`` delivered answers
    against the same report with no answers at all. The skill analysis of a report is cached
    per state of demands and courses; answers are read and applied on every report (response
    time from real answers), so this is what they add to a report served from that cache.
@@ -77,7 +77,7 @@ def _cycle(school: FlaskClient, demand_id: int, course_id: int) -> Callable[[], 
 
 
 def _add_accepted_answers(services: Services, count: int) -> None:
-    """``count`` accepted answers spread over active demands and schools, dated in the past."""
+    """``count`` delivered answers spread over demands and schools, dated in the past."""
     now = clock.now()
     with services.db.session() as session:
         demands = session.scalars(select(Demand.id).order_by(Demand.id)).all()
@@ -90,9 +90,10 @@ def _add_accepted_answers(services: Services, count: int) -> None:
                 school_id=schools[i % len(schools)],
                 kind="training",
                 message="bench",
-                status="accepted",
+                status="delivered",  # closed: many per school and demand may exist
                 created_at=now - timedelta(days=60 + i % 300),
                 decided_at=now - timedelta(days=50 + i % 300),
+                closed_at=now - timedelta(days=10 + i % 300),
             )
             for i in range(count)
         )
@@ -129,6 +130,7 @@ def main() -> None:
         with_mail, inbox_only = _alternate(
             _cycle(mail_school, demand_id, course_id), _cycle(school, demand_id, course_id)
         )
+        mailing.mailer.settle()  # the mail thread has sent what it was handed
         sent = len(sink.envelopes)
         mailing.close()
     rows.append((f"with e-mail ({sent} sent) / inbox only", with_mail, inbox_only))

@@ -21,7 +21,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -54,7 +54,15 @@ def _on(instant: datetime | None, day: date, tz: tzinfo) -> bool:
     return instant is not None and clock.local_day(instant, tz) <= day
 
 
-def status_on(response: Response, day: date, tz: tzinfo) -> str:
+class _Moves(Protocol):
+    """What the status of an answer on a day is read from (a row or a ``Response``)."""
+
+    status: str
+    decided_at: datetime | None
+    closed_at: datetime | None
+
+
+def status_on(response: _Moves, day: date, tz: tzinfo) -> str:
     """The answer's status at the end of ``day`` (it existed by then)."""
     if response.status in ("delivered", "withdrawn") and _on(response.closed_at, day, tz):
         return response.status
@@ -67,11 +75,17 @@ def status_on(response: Response, day: date, tz: tzinfo) -> str:
 
 def load_answers(session: Session, school_id: int | None, day: date, tz: tzinfo) -> list[Answer]:
     """Answers in scope (one school's, or every school's) that existed at the end of ``day``."""
-    query = select(Response).where(Response.created_at < clock.day_end(day, tz))
+    query = select(
+        Response.demand_id,
+        Response.school_id,
+        Response.status,
+        Response.decided_at,
+        Response.closed_at,
+    ).where(Response.created_at < clock.day_end(day, tz))
     if school_id is not None:
         query = query.where(Response.school_id == school_id)
     answers = []
-    for response in session.scalars(query.order_by(Response.id)):
+    for response in session.execute(query.order_by(Response.id)):  # rows: no ORM objects
         status = status_on(response, day, tz)
         decided = response.decided_at if status in RESPONDED else None
         answers.append(
