@@ -26,8 +26,9 @@ def _text(report: dict[str, Any]) -> str:
     lines.append(
         f"curriculum response: median {'–' if median is None else f'{median:g}'} days over "
         f"{summary['responded']} skills ({summary['responded_by_answer']} by an accepted answer, "
-        f"{summary['responded_by_course']} by a course); {summary['accepted_not_delivered']} "
-        "answers accepted, not yet delivered"
+        f"{summary['responded_by_course']} by a course) asked before they were answered or "
+        f"taught; {summary['taught_before_asked']} taught before anyone asked; "
+        f"{summary['accepted_not_delivered']} answers accepted, not yet delivered"
     )
     if report.get("message"):
         lines.append(report["message"])

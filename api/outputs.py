@@ -309,8 +309,12 @@ class GapSummary(Out):
     active_demands: int
     courses: int
     closed_gaps: int = Field(description="Gaps a course closed after the skill was asked.")
-    median_response_days: float | None
-    responded: int
+    median_response_days: float | None = Field(
+        description="Median days from the first posting asking a skill to its first accepted "
+        "answer or covering course, over the skills asked before they were answered or taught."
+    )
+    responded: int = Field(description="Skills asked first and answered or taught later.")
+    taught_before_asked: int = Field(description="Skills a course taught before anyone asked.")
     responded_by_answer: int
     responded_by_course: int
     accepted_not_delivered: int = Field(description="Answers accepted, not yet delivered.")

@@ -116,17 +116,17 @@ def test_region_takes_the_earlier_of_accepted_answer_and_covering_course(
     assert (plc["response_by"], plc["response_days"], plc["answers"]) == ("course", 0, NONE)
 
     summary = report["summary"]
-    assert summary["responded"] == 3
-    assert (summary["responded_by_answer"], summary["responded_by_course"]) == (1, 2)
-    assert summary["median_response_days"] == 40.0  # of 0, 40, 60
+    assert (summary["responded"], summary["taught_before_asked"]) == (2, 1)  # PLC: taught first
+    assert (summary["responded_by_answer"], summary["responded_by_course"]) == (1, 1)
+    assert summary["median_response_days"] == 50.0  # of 40 and 60; PLC's 0 counted apart
     assert summary["accepted_not_delivered"] == 2  # North's answers to A and to fiber
     by_school = {s["name"]: s for s in summary["by_school"]}
     # North: 5G answered after 40 days, fiber answered after 65 (South's course is not North's)
     assert by_school["North College"]["responded"] == 2
     assert by_school["North College"]["median_response_days"] == 52.5
-    # South: fiber covered after 60 days, PLC taught before asked; its 5G answers do not count
-    assert by_school["South College"]["responded"] == 2
-    assert by_school["South College"]["median_response_days"] == 30.0
+    # South: fiber covered after 60 days; PLC taught before asked (apart); 5G answers not taken
+    assert by_school["South College"]["responded"] == 1
+    assert by_school["South College"]["median_response_days"] == 60.0
 
 
 def test_the_trend_is_the_median_per_quarter_of_the_response_day(

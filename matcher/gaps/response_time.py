@@ -7,8 +7,10 @@ DESIGN's rule: a demanded skill is *responded* on the earlier of
 - ``covered_on``: the day the first covering course in scope dates from (see ``analysis``).
 
 ``response_days`` counts from the day the skill was first asked; a skill taught before anyone
-asked has 0. A skill with an accepted answer but no covering course stays a gap (coverage is
-about what is taught) but is responded. A tie goes to the course.
+asked has 0 and is counted apart (``taught_before_asked``): the median, the trend and the
+per-school figures are of skills asked first and responded to later. A skill with an accepted
+answer but no covering course stays a gap (coverage is about what is taught) but is responded.
+A tie goes to the course.
 
 A report as of an earlier day sees each answer as it stood at the end of that day: one created
 later does not exist, one accepted later was still proposed, one delivered later was accepted.
@@ -159,7 +161,7 @@ def annotate(
             )
             covered = trace.covered_by_school.get(school_id) if item["covered"] else None
             done = _responded(first_seen, answered, covered)
-            if done is not None:
+            if done is not None and done[2] > 0:  # a response to a demand, not taught before
                 school_days[school_id].append(done[2])
     report["summary"].update(_summary(report, answers))
     report["summary"]["by_school"] = [
@@ -188,7 +190,10 @@ def _annotate_item(item: dict[str, Any], behind: list[Answer]) -> None:
 
 
 def _summary(report: dict[str, Any], answers: list[Answer]) -> dict[str, Any]:
-    responded = [i for i in report["items"] if i["responded_on"] is not None]
+    done = [i for i in report["items"] if i["responded_on"] is not None]
+    # the curriculum's response to demand: skills asked first and answered or taught later;
+    # skills taught before anyone asked them (0 days) are counted apart, not in the median
+    responded = [i for i in done if i["response_days"] > 0]
     by = Counter(i["response_by"] for i in responded)
     day = date.fromisoformat(report["as_of"])
     per_quarter: dict[tuple[int, int], list[int]] = {q: [] for q in _last_quarters(day, QUARTERS)}
@@ -199,6 +204,7 @@ def _summary(report: dict[str, Any], answers: list[Answer]) -> dict[str, Any]:
     return {
         "median_response_days": _median([i["response_days"] for i in responded]),
         "responded": len(responded),
+        "taught_before_asked": len(done) - len(responded),
         "responded_by_answer": by["answer"],
         "responded_by_course": by["course"],
         "accepted_not_delivered": sum(a.status == "accepted" for a in answers),
