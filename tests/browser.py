@@ -16,6 +16,9 @@ from werkzeug.serving import make_server
 
 from api.app import create_app
 from api.wiring import Services
+from matcher.language.vectors import VectorCache
+from seed.loader import load_demo
+from tests.conftest import make_services
 
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = (
@@ -36,6 +39,24 @@ def serving(services: Services) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join(timeout=10)
+
+
+@contextmanager
+def demo_site(folder: Path, vectors: VectorCache) -> Iterator[str]:
+    """The demo consortium on SQLite in ``folder``, served on 127.0.0.1 for the block."""
+    services = make_services(
+        "sqlite",
+        folder,
+        None,
+        vectors,
+        LOGIN_RATE_LIMIT="10000 per minute",  # every test signs in from 127.0.0.1
+    )
+    load_demo(services)
+    try:
+        with serving(services) as base:
+            yield base
+    finally:
+        services.close()
 
 
 @contextmanager

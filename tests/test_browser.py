@@ -13,19 +13,16 @@ from typing import Any
 
 import pytest
 
-from api.wiring import Services
 from matcher.language.vectors import VectorCache
-from seed.loader import load_demo
 from tests.browser import (
     CHROMIUM,
     chromium,
+    demo_site,
     horizontal_overflow,
     new_page,
     serious_violations,
-    serving,
     sign_in,
 )
-from tests.conftest import make_services
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(), reason="Debian chromium is not installed (apt-get install chromium)"
@@ -34,17 +31,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, shared_vectors: VectorCache) -> Iterator[str]:
-    services: Services = make_services(
-        "sqlite",
-        tmp_path_factory.mktemp("browser"),
-        None,
-        shared_vectors,
-        LOGIN_RATE_LIMIT="10000 per minute",  # every test signs in from 127.0.0.1
-    )
-    load_demo(services)
-    with serving(services) as base:
+    with demo_site(tmp_path_factory.mktemp("browser"), shared_vectors) as base:
         yield base
-    services.close()
 
 
 @pytest.fixture(scope="module")
