@@ -1,6 +1,6 @@
 """Gap report benchmark: coverage quality on ESCO, and the cost of a region report at scale.
 
-1. Evaluation on public data the project did not write: ESCO skills (``bench/esco.py``).
+1. Evaluation on public data the project did not write: ESCO skills (``matcher/taxonomy``).
    Skills are drawn in neighbourhoods (a seed skill and its nearest ESCO neighbours, so that
    a skill held out is often next to one that is taught) plus some at random. Half of each
    neighbourhood is "taught": courses list those skills by their preferred labels and
@@ -31,7 +31,7 @@ import numpy as np
 from sqlalchemy import insert
 
 from bench.common import OUT, fresh_services
-from bench.esco import EscoSkill, load_skills
+from matcher.taxonomy import EscoSkill, load_skills
 from matcher import clock
 from matcher.catalog import CourseIn, DemandIn, OrganizationIn
 from matcher.gaps import GapAnalyzer, GapRules

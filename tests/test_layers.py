@@ -23,10 +23,18 @@ ALLOWED: dict[str, set[str]] = {
     "matcher.shared": set(),
     "matcher.language": {"matcher.shared", "embeddings", "store"},
     "matcher.catalog": {"matcher.shared", "matcher.language", "embeddings", "store"},
-    "matcher.search": {"matcher.shared", "matcher.language", "embeddings", "store"},
+    "matcher.taxonomy": {"matcher.shared", "matcher.language", "embeddings", "store"},
+    "matcher.search": {
+        "matcher.shared",
+        "matcher.language",
+        "matcher.taxonomy",
+        "embeddings",
+        "store",
+    },
     "matcher.gaps": {
         "matcher.shared",
         "matcher.language",
+        "matcher.taxonomy",
         "matcher.catalog",
         "embeddings",
         "store",
@@ -59,6 +67,7 @@ ALLOWED: dict[str, set[str]] = {
         "matcher.gaps",
         "matcher.accounts",
         "matcher.answers",
+        "matcher.taxonomy",
         "jobs",
         "seed",
         "embeddings",
@@ -72,7 +81,7 @@ def _group(module: str) -> str | None:
     if parts[0] == "matcher":
         if module in SHARED or len(parts) == 1:
             return "matcher.shared"
-        if parts[1] in ("language", "catalog", "search", "gaps", "accounts", "answers"):
+        if parts[1] in ("language", "catalog", "search", "gaps", "accounts", "answers", "taxonomy"):
             return f"matcher.{parts[1]}"
         return "matcher.shared"
     return parts[0] if parts[0] in ALLOWED else None

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from bench.esco import load_skills
+from matcher.taxonomy import load_skills
 from embeddings import Encoder
 from matcher.catalog import CourseIn, DemandIn, OrganizationIn
 from matcher.language import phrasing

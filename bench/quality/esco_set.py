@@ -1,7 +1,7 @@
 """The ESCO set: courses teach skills under their preferred labels, postings ask for them under
 other labels, and every course has close neighbours that teach related skills.
 
-Skills (from ``bench/esco.py``) are drawn in neighbourhoods: a seed skill and its nearest ESCO
+Skills (from ``matcher/taxonomy``) are drawn in neighbourhoods: a seed skill and its nearest ESCO
 skills by label similarity, so that the wrong answers are on the same topic. Each neighbourhood
 of six makes two courses of three skills (title: the first skill's label; skills: preferred
 labels; description: the ESCO definitions) and one program holding both. Each course has one
@@ -20,7 +20,7 @@ import random
 
 import numpy as np
 
-from bench.esco import EscoSkill, load_skills
+from matcher.taxonomy import EscoSkill, load_skills
 from embeddings import Encoder
 from matcher.catalog import CourseIn, DemandIn, OrganizationIn, ProgramIn, StudentIn
 

