@@ -31,12 +31,12 @@ import numpy as np
 from sqlalchemy import insert
 
 from bench.common import OUT, fresh_services
-from matcher.taxonomy import EscoSkill, load_skills
 from matcher import clock
 from matcher.catalog import CourseIn, DemandIn, OrganizationIn
 from matcher.gaps import GapAnalyzer, GapRules
 from matcher.language import VectorCache
 from matcher.settings import load_settings
+from matcher.taxonomy import EscoSkill, load_skills
 from store import Course, Demand, Organization
 
 NEIGHBOURHOODS, NEIGHBOURHOOD_SIZE, RANDOM_SKILLS, POOL = 80, 8, 400, 3000

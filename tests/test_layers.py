@@ -133,4 +133,4 @@ def test_matcher_top_level_holds_only_the_faces_and_shared_helpers() -> None:
     modules = {p.stem for p in (ROOT / "matcher").glob("*.py")}
     packages = {p.name for p in (ROOT / "matcher").iterdir() if (p / "__init__.py").exists()}
     assert modules == {"__init__", "clock", "errors", "settings"}
-    assert packages == {"language", "catalog", "search", "gaps", "accounts", "answers"}
+    assert packages == {"language", "catalog", "search", "gaps", "accounts", "answers", "taxonomy"}

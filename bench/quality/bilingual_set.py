@@ -23,10 +23,10 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from matcher.taxonomy import load_skills
 from embeddings import Encoder
 from matcher.catalog import CourseIn, DemandIn, OrganizationIn
 from matcher.language import phrasing
+from matcher.taxonomy import load_skills
 
 from .evalset import EvalSet, Query
 

