@@ -29,21 +29,24 @@ from .run import LoadedSet, Outcome, rerank
 
 TUNE_K = 50
 TUNED_SETS = ("ESCO", "zh-en (held out)")
-_ROW = "{:<20} {:<16} {:<6} {:>4} | {:>5} {:>5} {:>5} | {:>5} {:>5} {:>5} | {:>6}"
+_ROW = "{:<20} {:<16} {:<6} {:>4} | {:>5} | {:>5} {:>5} {:>5} | {:>5} {:>5} {:>5} | {:>6}"
 
 
 def _header() -> str:
-    names = ("set", "direction", "lang", "n", "r@1", "r@5", "mrr", "r@1", "r@5", "mrr", "Δr@1")
-    groups = f"{'':<50}| {'plain cosine':^17} | {'talentmatch':^17} |"
-    return f"{groups}\n{_ROW.format(*names)}"
+    names = ("set", "direction", "lang", "n", "r@1", "r@1", "r@5", "mrr", "r@1", "r@5", "mrr")
+    groups = f"{'':<50}| BM25  | {'plain cosine':^17} | {'talentmatch':^17} |"
+    return f"{groups}\n{_ROW.format(*names, 'Δr@1')}"
 
 
-def _line(name: str, direction: str, language: str, base: Scores, ours: Scores) -> str:
+def _line(
+    name: str, direction: str, language: str, base: Scores, ours: Scores, bm25: Scores
+) -> str:
     return _ROW.format(
         name,
         direction,
         language,
         ours.count,
+        f"{bm25.recall_1:.3f}",
         f"{base.recall_1:.3f}",
         f"{base.recall_5:.3f}",
         f"{base.mrr_10:.3f}",
@@ -56,6 +59,15 @@ def _line(name: str, direction: str, language: str, base: Scores, ours: Scores) 
 
 def _scores(outcomes: Sequence[Outcome], pick: Callable[[Outcome], list[str]]) -> Scores:
     return score([(pick(o), o.query.relevant) for o in outcomes])
+
+
+def _three(outcomes: Sequence[Outcome]) -> tuple[Scores, Scores, Scores]:
+    """(plain cosine, talentmatch, BM25) scores of some outcomes."""
+    return (
+        _scores(outcomes, lambda o: o.baseline),
+        _scores(outcomes, lambda o: o.product),
+        _scores(outcomes, lambda o: o.bm25),
+    )
 
 
 def run_set(data: EvalSet, tune: bool, **settings: float) -> list[Outcome]:
@@ -78,14 +90,11 @@ def report(results: dict[str, list[Outcome]], cover_threshold: float) -> None:
     for name, outcomes in results.items():
         by_direction: dict[tuple[str, str], list[Outcome]] = defaultdict(list)
         for o in outcomes:
-            by_direction[(o.query.direction, o.query.language)].append(o)
+            split = f" {o.query.split}" if o.query.split else ""
+            by_direction[(o.query.direction + split, o.query.language)].append(o)
         for (direction, language), group in by_direction.items():
-            base = _scores(group, lambda o: o.baseline)
-            ours = _scores(group, lambda o: o.product)
-            print(_line(name, direction, language, base, ours))
-        base = _scores(outcomes, lambda o: o.baseline)
-        ours = _scores(outcomes, lambda o: o.product)
-        print(_line(name, "all", "", base, ours))
+            print(_line(name, direction, language, *_three(group)))
+        print(_line(name, "all", "", *_three(outcomes)))
         print()
     explanations(results, cover_threshold)
     print("per language (queries pooled over the sets):")
@@ -94,9 +103,7 @@ def report(results: dict[str, list[Outcome]], cover_threshold: float) -> None:
         for o in outcomes:
             by_language[(o.query.language, name)].append(o)
     for (language, name), group in sorted(by_language.items()):
-        base = _scores(group, lambda o: o.baseline)
-        ours = _scores(group, lambda o: o.product)
-        print(_line(name, "all", language, base, ours))
+        print(_line(name, "all", language, *_three(group)))
 
 
 def _cover_rates(outcomes: Sequence[Outcome], threshold: float) -> tuple[float, float]:

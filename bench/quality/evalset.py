@@ -19,7 +19,8 @@ class Query:
     direction: str  # "demand→courses", "text→demands", ...
     source: str
     relevant: frozenset[str]
-    language: str  # "en", "zh→en", "en→zh"
+    language: str  # "en", "zh", "zh→en", "en→zh"
+    split: str = ""  # "dev" / "test" where the set is split, else ""
 
 
 @dataclass

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -15,6 +14,7 @@ from matcher.language import entity_text
 from matcher.search import Filters, FusionWeights
 from store import Course, Demand, Program, Student
 
+from .baselines import Baselines
 from .evalset import DIRECTIONS, EvalSet, Query
 
 _MODELS: dict[str, Any] = {
@@ -43,7 +43,8 @@ class Candidate:
 class Outcome:
     query: Query
     product: list[str]
-    baseline: list[str]
+    baseline: list[str]  # plain cosine
+    bm25: list[str]
     candidates: list[Candidate] = field(default_factory=list)
     # per product result: (is an answer, best similarity of each asked skill)
     explained: list[tuple[bool, list[float]]] = field(default_factory=list)
@@ -63,18 +64,15 @@ class LoadedSet:
             ids = catalog.create_many(collection, [r for _, r in records]) if records else []
             self.ids[collection] = {key: i for (key, _), i in zip(records, ids, strict=True)}
         self.keys = {c: {i: k for k, i in m.items()} for c, m in self.ids.items()}
-        self._baseline = _PlainCosine(services, self.ids)
+        self._baselines = _Baselines(services, self.ids)
 
     def run(self, query: Query, k: int = 10, tune_k: int = 0) -> Outcome:
         """Product and baseline rankings; with ``tune_k`` also the product's top ``tune_k``
         candidates with the parts of their scores."""
         source_kind, target = DIRECTIONS[query.direction]
         product = self._product(query, source_kind, target, k)
-        outcome = Outcome(
-            query,
-            [self.keys[target][r["id"]] for r in product],
-            self._baseline.rank(query, source_kind, target, k),
-        )
+        cosine, bm25 = self._baselines.rank(query, source_kind, target, k)
+        outcome = Outcome(query, [self.keys[target][r["id"]] for r in product], cosine, bm25)
         for r in product:
             e = r["explanation"]
             sims = [c["similarity"] for c in e["covered"]] + [n["similarity"] for n in e["nearest"]]
@@ -108,14 +106,13 @@ class LoadedSet:
         return matcher.match_student(source_id, k=k, filters=Filters(("job",), None, False))
 
 
-class _PlainCosine:
-    """What a quick prototype does: one vector per whole text as written, nearest by cosine."""
+class _Baselines:
+    """Plain cosine and BM25 over every collection of the set, texts as the product stores them."""
 
     def __init__(self, services: Services, ids: dict[str, dict[str, int]]) -> None:
         self.encoder = services.encoder
-        self.keys: dict[str, list[str]] = {}
-        self.matrix: dict[str, np.ndarray] = {}
-        self.row: dict[str, dict[str, int]] = {}
+        self.by_collection: dict[str, Baselines] = {}
+        self.text: dict[str, dict[str, str]] = {}
         with services.db.session() as session:
             for collection, by_key in ids.items():
                 if not by_key:
@@ -128,19 +125,26 @@ class _PlainCosine:
                     query = query.options(selectinload(Student.program))
                 text_of = {e.id: entity_text(e) for e in session.scalars(query)}
                 keys = list(by_key)
-                self.keys[collection] = keys
-                self.row[collection] = {key: n for n, key in enumerate(keys)}
-                self.matrix[collection] = self.encoder.encode([text_of[by_key[k]] for k in keys])
+                self.text[collection] = {k: text_of[by_key[k]] for k in keys}
+                self.by_collection[collection] = Baselines(
+                    self.encoder, keys, [text_of[by_key[k]] for k in keys]
+                )
+        self.row = {c: {k: n for n, k in enumerate(b.keys)} for c, b in self.by_collection.items()}
 
-    def rank(self, query: Query, source_kind: str, target: str, k: int) -> list[str]:
+    def rank(
+        self, query: Query, source_kind: str, target: str, k: int
+    ) -> tuple[list[str], list[str]]:
+        """(plain cosine, BM25) rankings."""
+        baselines = self.by_collection[target]
         if source_kind == "text":
-            vector = self.encoder.encode([query.source])[0]
+            text = query.source
+            vector = self.encoder.encode([text])[0]
         else:
             collection = _COLLECTION_OF[source_kind]
-            vector = self.matrix[collection][self.row[collection][query.source]]
-        sims = self.matrix[target] @ vector
-        order = np.argsort(-sims, kind="stable")[:k]
-        return [self.keys[target][i] for i in order]
+            text = self.text[collection][query.source]
+            source = self.by_collection[collection]
+            vector = source.matrix[self.row[collection][query.source]]
+        return baselines.cosine(vector, k), baselines.lexical(text, k)
 
 
 def rerank(candidates: Sequence[Candidate], weights: FusionWeights, k: int = 10) -> list[str]:

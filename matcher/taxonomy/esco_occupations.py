@@ -104,8 +104,11 @@ def load_occupations() -> tuple[Occupation, ...]:
     }
     heads -= _CONNECTORS
     occupations = []
+    counts = Counter(" ".join(label) for _, label, _, _ in parsed)
     for uri, label, rest, description in parsed:
         preferred = " ".join(label)
+        if counts[preferred] > 1 or label[-1] in _CONNECTORS:
+            continue  # cut short where the description words it differently: not a title
         alternatives = [a for a in _alternatives(rest, heads) if a != preferred] if rest else []
         if alternatives:
             unique = tuple(dict.fromkeys(alternatives))
