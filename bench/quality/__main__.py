@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -20,9 +21,11 @@ import numpy as np
 
 from bench.common import fresh_services
 from embeddings import Encoder
+from matcher.gaps import GapRules
 from matcher.search import FusionWeights
+from matcher.settings import load_settings
 
-from . import bilingual_set, demo_set, esco_set
+from . import bilingual_set, demo_set, esco_set, occupation_gaps, occupation_set
 from .evalset import EvalSet
 from .metrics import Scores, score
 from .run import LoadedSet, Outcome, rerank
@@ -186,23 +189,47 @@ def tune(encoder: Encoder, configured: FusionWeights) -> None:
     )
 
 
-def evaluate(encoder: Encoder, cover_threshold: float) -> None:
+SETS = ("esco", "demo", "titles", "zh", "gaps")
+
+
+def evaluate(encoder: Encoder, cover_threshold: float, sets: Sequence[str]) -> None:
+    builders: dict[str, list[Callable[[], EvalSet]]] = {
+        "esco": [lambda: esco_set.build(encoder)],
+        "demo": [demo_set.build],
+        "titles": [occupation_set.build_english, occupation_set.build_chinese],
+        "zh": [  # last: the held-out run edits the dictionary
+            lambda: bilingual_set.build(encoder, held_out=False),
+            lambda: bilingual_set.build(encoder, held_out=True),
+        ],
+    }
     results: dict[str, list[Outcome]] = {}
-    for build in (
-        lambda: esco_set.build(encoder),
-        demo_set.build,
-        lambda: bilingual_set.build(encoder, held_out=False),
-        lambda: bilingual_set.build(encoder, held_out=True),  # last: it edits the dictionary
-    ):
-        data = build()
-        results[data.name] = run_set(data, tune=False)
-    report(results, cover_threshold)
+    for name in SETS:
+        for build in builders.get(name, []) if name in sets else []:
+            data = build()
+            results[data.name] = run_set(data, tune=False)
+    gaps = None
+    if "gaps" in sets:
+        rules = GapRules.from_settings(load_settings())
+        gaps = (occupation_gaps.run(rules), rules)
+    if results:
+        report(results, cover_threshold)
+    if gaps:
+        print()
+        occupation_gaps.report(*gaps)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tune", action="store_true", help="search the weights instead")
+    parser.add_argument(
+        "--model", help="evaluate with this encoder (name or path) instead of TALENTMATCH_MODEL"
+    )
+    parser.add_argument(
+        "--sets", default=",".join(SETS), help=f"comma-separated, of {', '.join(SETS)}"
+    )
     args = parser.parse_args()
+    if args.model:
+        os.environ["TALENTMATCH_MODEL"] = args.model
     start = time.perf_counter()
     probe = fresh_services("quality-probe")
     encoder, weights = probe.encoder, probe.matcher.weights
@@ -216,7 +243,7 @@ def main() -> None:
     if args.tune:
         tune(encoder, weights)
     else:
-        evaluate(encoder, probe.matcher.cover_threshold)
+        evaluate(encoder, probe.matcher.cover_threshold, args.sets.split(","))
     print(f"\n{'quality-tune' if args.tune else 'quality'}: {time.perf_counter() - start:.0f}s")
 
 

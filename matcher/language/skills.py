@@ -83,9 +83,14 @@ def word_overlap(asked: frozenset[str], taught: frozenset[str]) -> float:
 def demand_phrases(
     title: str, description: str | None, skills: Sequence[str], vocabulary: PhraseVocabulary
 ) -> list[str]:
-    """What a demand asks for: its explicit skills, then phrases found in its texts."""
+    """What a demand asks for: its explicit skills, then phrases found in its texts.
+
+    A posting that names neither (most scraped postings are a title and a paragraph) asks for
+    its role: the title stands for it, so an occupation no course prepares for still shows in
+    gap reports instead of vanishing.
+    """
     found = vocabulary.find(f"{title}. {description or ''}")
-    return unique_phrases([*skills, *found])
+    return unique_phrases([*skills, *found]) or unique_phrases([title])
 
 
 @dataclass
