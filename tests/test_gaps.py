@@ -461,3 +461,19 @@ def test_a_later_snapshot_of_the_same_scope_and_day_replaces_the_earlier_one(
     assert [s["id"] for s in schools] == [school["snapshot_id"]]  # another scope: kept apart
     with consortium.db.session() as session:
         assert session.scalar(select(func.count()).select_from(GapSnapshot)) == 3
+
+
+def test_a_title_only_posting_asks_for_its_role(services: Services) -> None:
+    """Most scraped postings are a title and a paragraph: the title stands for what they ask,
+    so an occupation no course prepares for is a gap instead of vanishing from the report."""
+    _course(services, "Liuzhou Polytechnic", "W1", "Welding practice", ["TIG welding"])
+    untaught = _demand(services, "Pearl River", [], 30, title="Credit risk analyst")
+    taught = _demand(services, "Pearl River", [], 30, title="Welder")
+    listed = _demand(services, "Pearl River", ["TIG welding"], 30, title="Bank clerk")
+    report = services.gaps.report()
+    assert untaught in _item(report, "Credit risk analyst")["demand_ids"]
+    assert _item(report, "Credit risk analyst")["severity"] != "green"
+    assert _item(report, "Welder")["demand_ids"] == [taught]
+    phrases = {normalise(p) for item in report["items"] for p in item["phrases"]}
+    assert normalise("Bank clerk") not in phrases  # it says what it asks: no role stand-in
+    assert listed in _item(report, "TIG welding")["demand_ids"]
