@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from types import ModuleType
 
 from matcher.language.texts import normalise
 
@@ -116,21 +117,29 @@ def _cedict() -> dict[str, str]:
     return words
 
 
-def _segment(text: str) -> list[str]:
+@lru_cache(maxsize=1)
+def _jieba() -> ModuleType:
+    """jieba, its start-up chatter silenced and the term table's words added to its dictionary
+    (so 仓库管理员 stays one job title instead of 仓库 + 管理员). Call with ``_jieba_lock`` held:
+    jieba initialises its dictionary lazily and not thread-safely."""
     import jieba  # noqa: PLC0415 - loads a dictionary; only needed for Chinese text
 
-    with _jieba_lock:  # jieba initialises its dictionary lazily and not thread-safely
-        jieba.setLogLevel(logging.WARNING)  # its start-up chatter is not for users
-        return jieba.lcut(text)
+    jieba.setLogLevel(logging.WARNING)
+    for word in _terms():
+        if has_chinese(word):
+            jieba.add_word(word)
+    return jieba
+
+
+def _segment(text: str) -> list[str]:
+    with _jieba_lock:
+        return list(_jieba().lcut(text))
 
 
 def chinese_words(text: str) -> list[str]:
     """Chinese words of ``text`` (jieba search mode: long words and the words inside them)."""
-    import jieba  # noqa: PLC0415 - loads a dictionary; only needed for Chinese text
-
     with _jieba_lock:
-        jieba.setLogLevel(logging.WARNING)
-        return [w for w in jieba.cut_for_search(text) if has_chinese(w)]
+        return [w for w in _jieba().cut_for_search(text) if has_chinese(w)]
 
 
 def _word_to_english(word: str) -> str:
