@@ -16,6 +16,7 @@ Run: ``make bench-encoders`` (about 3 minutes on 2 cores).
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 import random
@@ -71,6 +72,13 @@ def memory(setting: str) -> dict[str, float]:
     return {"load": loaded - before, "peak": _rss_mb("VmHWM") - before}
 
 
+def centre_constant() -> str:
+    """``embeddings/e5.py``'s ``_CENTRE``: the mean raw e5 query vector of ``corpus()``,
+    float16, base64."""
+    raw = Encoder(MODELS["e5"]).load().query(corpus())
+    return base64.b64encode(raw.mean(axis=0).astype("<f2").tobytes()).decode()
+
+
 def _memory_in_fresh_process(setting: str) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, "-m", "bench.encoders", "--memory-of", setting],
@@ -109,10 +117,16 @@ def latency(encoders: dict[str, Encoder], queries: list[str]) -> dict[str, list[
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3, help="throughput rounds per model")
+    parser.add_argument(
+        "--centre", action="store_true", help="print the e5 centre (embeddings/e5.py) instead"
+    )
     parser.add_argument("--memory-of", metavar="MODEL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     # both engines read the thread count when they start: set it before either loads
     os.environ["OMP_NUM_THREADS"] = str(THREADS)
+    if args.centre:
+        print(centre_constant())
+        return
     if args.memory_of is not None:
         print(json.dumps(memory(args.memory_of)))
         return

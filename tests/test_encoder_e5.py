@@ -5,6 +5,7 @@ setting, threads from OMP_NUM_THREADS, and a service that indexes and matches wi
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +15,9 @@ import numpy as np
 import pytest
 
 from api.wiring import Services
+from bench.encoders import corpus
 from embeddings import E5_MODEL_NAME, Encoder, ModelLoadError
+from embeddings.e5 import centre, centred
 from matcher.catalog.schemas import CourseIn, DemandIn, OrganizationIn
 from matcher.language.phrasing import TextForm
 from tests.conftest import make_services
@@ -39,12 +42,24 @@ def test_vectors_are_unit_float32_rows_independent_of_the_batch(e5: Encoder) -> 
     assert e5.encode([]).shape == (0, 384)
 
 
-def test_every_text_is_encoded_as_an_e5_query(e5: Encoder) -> None:
+def test_every_text_is_encoded_as_an_e5_query_and_centred(e5: Encoder) -> None:
     """Symmetric comparison: demands and courses both get the ``"query: "`` prefix."""
     model = e5.load()
     texts = ["TIG welding", "数控编程"]
-    assert np.allclose(e5.encode(texts), model.query(texts), atol=1e-6)
-    assert not np.allclose(e5.encode(texts), model.passage(texts), atol=1e-3)
+    assert np.allclose(e5.encode(texts), centred(model.query(texts)), atol=1e-6)
+    assert not np.allclose(e5.encode(texts), centred(model.passage(texts)), atol=1e-3)
+
+
+def test_the_centre_is_the_mean_of_esco_texts_and_puts_unrelated_ones_near_zero(
+    e5: Encoder,
+) -> None:
+    texts = random.Random(7).sample(corpus(), 300)
+    raw = e5.load().query(texts)
+    mean = raw.mean(axis=0)
+    assert mean @ centre() / (np.linalg.norm(mean) * np.linalg.norm(centre())) > 0.995
+    assert float(np.median(raw[0] @ raw[1:].T)) == pytest.approx(0.8, abs=0.1)  # all alike
+    vectors = e5.encode(texts)
+    assert abs(float(np.median(vectors[0] @ vectors[1:].T))) < 0.2
 
 
 def test_progress_after_each_batch_and_calls_counted() -> None:
