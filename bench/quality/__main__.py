@@ -73,10 +73,12 @@ def _three(outcomes: Sequence[Outcome]) -> tuple[Scores, Scores, Scores]:
     )
 
 
-def run_set(data: EvalSet, tune: bool, **settings: float) -> list[Outcome]:
+def run_set(
+    data: EvalSet, tune: bool, base_encoder: Encoder | None = None, **settings: float
+) -> list[Outcome]:
     start = time.perf_counter()
     services = fresh_services(f"quality-{data.name.split()[0]}", **settings)
-    loaded = LoadedSet(services, data)
+    loaded = LoadedSet(services, data, base_encoder)
     outcomes = [loaded.run(q, tune_k=TUNE_K if tune else 0) for q in data.queries]
     services.close()
     print(
@@ -99,6 +101,8 @@ def report(results: dict[str, list[Outcome]], cover_threshold: float) -> None:
             print(_line(name, direction, language, *_three(group)))
         print(_line(name, "all", "", *_three(outcomes)))
         print()
+    if any(o.base_model for outcomes in results.values() for o in outcomes):
+        against_base_model(results)
     explanations(results, cover_threshold)
     print("per language (queries pooled over the sets):")
     by_language: dict[str, list[Outcome]] = defaultdict(list)
@@ -107,6 +111,22 @@ def report(results: dict[str, list[Outcome]], cover_threshold: float) -> None:
             by_language[(o.query.language, name)].append(o)
     for (language, name), group in sorted(by_language.items()):
         print(_line(name, "all", language, *_three(group)))
+
+
+def against_base_model(results: dict[str, list[Outcome]]) -> None:
+    """With ``--model``: the product on that model against plain cosine of the untuned default
+    model, so a tuned model's gain shows beside its own plain cosine above."""
+    print("against plain cosine of the base model (all-MiniLM-L6-v2 as shipped), r@1:")
+    for name, outcomes in results.items():
+        for split in sorted({o.query.split for o in outcomes}):
+            group = [o for o in outcomes if o.query.split == split]
+            base = _scores(group, lambda o: o.base_model).recall_1
+            ours = _scores(group, lambda o: o.product).recall_1
+            print(
+                f"  {name:<20} {split or 'all':<5} n {len(group):>4}: base-model plain cosine "
+                f"{base:.3f} | talentmatch {ours:.3f} | {100 * (ours - base):+.1f}"
+            )
+    print()
 
 
 def _cover_rates(outcomes: Sequence[Outcome], threshold: float) -> tuple[float, float]:
@@ -192,7 +212,9 @@ def tune(encoder: Encoder, configured: FusionWeights) -> None:
 SETS = ("esco", "demo", "titles", "zh", "gaps")
 
 
-def evaluate(encoder: Encoder, cover_threshold: float, sets: Sequence[str]) -> None:
+def evaluate(
+    encoder: Encoder, cover_threshold: float, sets: Sequence[str], base: Encoder | None
+) -> None:
     builders: dict[str, list[Callable[[], EvalSet]]] = {
         "esco": [lambda: esco_set.build(encoder)],
         "demo": [demo_set.build],
@@ -206,11 +228,11 @@ def evaluate(encoder: Encoder, cover_threshold: float, sets: Sequence[str]) -> N
     for name in SETS:
         for build in builders.get(name, []) if name in sets else []:
             data = build()
-            results[data.name] = run_set(data, tune=False)
+            results[data.name] = run_set(data, tune=False, base_encoder=base)
     gaps = None
     if "gaps" in sets:
         rules = GapRules.from_settings(load_settings())
-        gaps = (occupation_gaps.run(rules), rules)
+        gaps = (occupation_gaps.run(rules, base), rules)
     if results:
         report(results, cover_threshold)
     if gaps:
@@ -243,7 +265,8 @@ def main() -> None:
     if args.tune:
         tune(encoder, weights)
     else:
-        evaluate(encoder, probe.matcher.cover_threshold, args.sets.split(","))
+        base = Encoder() if args.model else None
+        evaluate(encoder, probe.matcher.cover_threshold, args.sets.split(","), base)
     print(f"\n{'quality-tune' if args.tune else 'quality'}: {time.perf_counter() - start:.0f}s")
 
 

@@ -24,6 +24,7 @@ import numpy as np
 
 from bench.common import fresh_services
 from bench.gaps import auroc, best_threshold, precision_recall
+from embeddings import Encoder
 from matcher.catalog import CourseIn, DemandIn, OrganizationIn
 from matcher.gaps import GapAnalyzer, GapRules
 from matcher.taxonomy import Occupation, evaluation_split, load_occupations
@@ -38,6 +39,7 @@ class GapOutcome:
     taught: bool
     coverage: float
     max_cosine: float
+    base_max_cosine: float | None  # with the untuned default model, when another is evaluated
 
 
 def _neighbourhoods(
@@ -60,7 +62,11 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def run(rules: GapRules, seed: int = 7) -> list[GapOutcome]:
+def _max_cosine(encoder: Encoder, titles: list[str], course_texts: list[str]) -> np.ndarray:
+    return np.asarray((encoder.encode(titles) @ encoder.encode(course_texts).T).max(axis=1))
+
+
+def run(rules: GapRules, base_encoder: Encoder | None = None, seed: int = 7) -> list[GapOutcome]:
     rng = random.Random(seed)
     occupations = list(load_occupations())
     services = fresh_services("quality-occupation-gaps")
@@ -103,9 +109,9 @@ def run(rules: GapRules, seed: int = 7) -> list[GapOutcome]:
     report = GapAnalyzer(services.db, services.vectors, rules).report()
     elapsed = time.perf_counter() - start
     coverage_of = {d: item["coverage"] for item in report["items"] for d in item["demand_ids"]}
-    course_vectors = encoder.encode(course_texts)
-    title_vectors = encoder.encode([title for _, title in asked])
-    max_cosine = (title_vectors @ course_vectors.T).max(axis=1)
+    titles = [title for _, title in asked]
+    max_cosine = _max_cosine(encoder, titles, course_texts)
+    base = _max_cosine(base_encoder, titles, course_texts) if base_encoder else None
     services.close()
     print(
         f"# occupation gaps: {len(groups)} neighbourhoods of {SIZE} ESCO occupations, "
@@ -119,6 +125,7 @@ def run(rules: GapRules, seed: int = 7) -> list[GapOutcome]:
             j in taught,
             coverage_of.get(demand_id, 0.0),
             float(max_cosine[n]),
+            None if base is None else float(base[n]),
         )
         for n, ((j, _), demand_id) in enumerate(zip(asked, ids, strict=True))
     ]
@@ -136,9 +143,16 @@ def report(outcomes: list[GapOutcome], rules: GapRules) -> None:
     print("occupation-level gaps: AUROC of coverage (taught against not taught)")
     for split in ("dev", "test"):
         ours, base, taught = arrays(split)
+        chosen = [o for o in outcomes if o.split == split]
+        untuned = [o.base_max_cosine for o in chosen if o.base_max_cosine is not None]
+        base_model = (
+            f" | base-model max-cosine {auroc(untuned, taught):.3f}"
+            if len(untuned) == len(chosen)
+            else ""
+        )
         print(
             f"  {split:<4} n {len(taught):>4}: max-cosine {auroc(base, taught):.3f} | "
-            f"talentmatch {auroc(ours, taught):.3f}"
+            f"talentmatch {auroc(ours, taught):.3f}{base_model}"
         )
     dev_scores, _, dev_taught = arrays("dev")
     scores, _, taught = arrays("test")

@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from api.wiring import Services
+from embeddings import Encoder
 from matcher.language import entity_text
 from matcher.search import Filters, FusionWeights
 from store import Course, Demand, Program, Student
@@ -45,6 +47,7 @@ class Outcome:
     product: list[str]
     baseline: list[str]  # plain cosine
     bm25: list[str]
+    base_model: list[str] = field(default_factory=list)  # plain cosine of the untuned model
     candidates: list[Candidate] = field(default_factory=list)
     # per product result: (is an answer, best similarity of each asked skill)
     explained: list[tuple[bool, list[float]]] = field(default_factory=list)
@@ -53,7 +56,9 @@ class Outcome:
 class LoadedSet:
     """An evaluation set in a fresh store, with record keys mapped to ids both ways."""
 
-    def __init__(self, services: Services, data: EvalSet) -> None:
+    def __init__(
+        self, services: Services, data: EvalSet, base_encoder: Encoder | None = None
+    ) -> None:
         self.services = services
         self.data = data
         self.ids: dict[str, dict[str, int]] = {}
@@ -64,15 +69,17 @@ class LoadedSet:
             ids = catalog.create_many(collection, [r for _, r in records]) if records else []
             self.ids[collection] = {key: i for (key, _), i in zip(records, ids, strict=True)}
         self.keys = {c: {i: k for k, i in m.items()} for c, m in self.ids.items()}
-        self._baselines = _Baselines(services, self.ids)
+        self._baselines = _Baselines(services, self.ids, base_encoder)
 
     def run(self, query: Query, k: int = 10, tune_k: int = 0) -> Outcome:
         """Product and baseline rankings; with ``tune_k`` also the product's top ``tune_k``
         candidates with the parts of their scores."""
         source_kind, target = DIRECTIONS[query.direction]
         product = self._product(query, source_kind, target, k)
-        cosine, bm25 = self._baselines.rank(query, source_kind, target, k)
-        outcome = Outcome(query, [self.keys[target][r["id"]] for r in product], cosine, bm25)
+        cosine, bm25, base = self._baselines.rank(query, source_kind, target, k)
+        outcome = Outcome(
+            query, [self.keys[target][r["id"]] for r in product], cosine, bm25, base_model=base
+        )
         for r in product:
             e = r["explanation"]
             sims = [c["similarity"] for c in e["covered"]] + [n["similarity"] for n in e["nearest"]]
@@ -109,9 +116,16 @@ class LoadedSet:
 class _Baselines:
     """Plain cosine and BM25 over every collection of the set, texts as the product stores them."""
 
-    def __init__(self, services: Services, ids: dict[str, dict[str, int]]) -> None:
+    def __init__(
+        self,
+        services: Services,
+        ids: dict[str, dict[str, int]],
+        base_encoder: Encoder | None = None,
+    ) -> None:
         self.encoder = services.encoder
+        self.base_encoder = base_encoder
         self.by_collection: dict[str, Baselines] = {}
+        self.base: dict[str, Baselines] = {}
         self.text: dict[str, dict[str, str]] = {}
         with services.db.session() as session:
             for collection, by_key in ids.items():
@@ -126,25 +140,35 @@ class _Baselines:
                 text_of = {e.id: entity_text(e) for e in session.scalars(query)}
                 keys = list(by_key)
                 self.text[collection] = {k: text_of[by_key[k]] for k in keys}
-                self.by_collection[collection] = Baselines(
-                    self.encoder, keys, [text_of[by_key[k]] for k in keys]
-                )
+                texts = [text_of[by_key[k]] for k in keys]
+                self.by_collection[collection] = Baselines(self.encoder, keys, texts)
+                if base_encoder is not None:
+                    self.base[collection] = Baselines(base_encoder, keys, texts)
         self.row = {c: {k: n for n, k in enumerate(b.keys)} for c, b in self.by_collection.items()}
 
     def rank(
         self, query: Query, source_kind: str, target: str, k: int
-    ) -> tuple[list[str], list[str]]:
-        """(plain cosine, BM25) rankings."""
-        baselines = self.by_collection[target]
+    ) -> tuple[list[str], list[str], list[str]]:
+        """(plain cosine, BM25, plain cosine of the base model or nothing) rankings."""
         if source_kind == "text":
             text = query.source
-            vector = self.encoder.encode([text])[0]
         else:
-            collection = _COLLECTION_OF[source_kind]
-            text = self.text[collection][query.source]
-            source = self.by_collection[collection]
-            vector = source.matrix[self.row[collection][query.source]]
-        return baselines.cosine(vector, k), baselines.lexical(text, k)
+            text = self.text[_COLLECTION_OF[source_kind]][query.source]
+        base: list[str] = []
+        if self.base_encoder is not None:
+            vector = self._vector(self.base, self.base_encoder, query, source_kind)
+            base = self.base[target].cosine(vector, k)
+        vector = self._vector(self.by_collection, self.encoder, query, source_kind)
+        baselines = self.by_collection[target]
+        return baselines.cosine(vector, k), baselines.lexical(text, k), base
+
+    def _vector(
+        self, sets: dict[str, Baselines], encoder: Encoder, query: Query, source_kind: str
+    ) -> np.ndarray:
+        if source_kind == "text":
+            return encoder.encode([query.source])[0]
+        collection = _COLLECTION_OF[source_kind]
+        return sets[collection].matrix[self.row[collection][query.source]]
 
 
 def rerank(candidates: Sequence[Candidate], weights: FusionWeights, k: int = 10) -> list[str]:

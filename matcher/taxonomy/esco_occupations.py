@@ -89,16 +89,16 @@ def load_occupations() -> tuple[Occupation, ...]:
     """Every ESCO occupation with a preferred label and at least one alternative label."""
     with open(package_data("occupations.csv"), encoding="utf-8") as fh:
         rows = [(r["id"], r["description"]) for r in csv.DictReader(fh)]
-    parsed = []
+    parsed: list[tuple[str, list[str], list[str], str]] = []
     for uri, blob in rows:
         split = _split_description(blob)
         if split is None:
             continue
-        labels, description = split
-        labels = [w.lower() for w in labels]
-        k = _preferred_length(labels, description)
+        label_words, description_words = split
+        labels = [w.lower() for w in label_words]
+        k = _preferred_length(labels, description_words)
         if k:
-            parsed.append((uri, labels[:k], labels[k:], " ".join(description)))
+            parsed.append((uri, labels[:k], labels[k:], " ".join(description_words)))
     heads = {singular(label[-1]) for _, label, _, _ in parsed} | {
         label[-1] for _, label, _, _ in parsed
     }
