@@ -71,7 +71,9 @@ def run(rules: GapRules, base_encoder: Encoder | None = None, seed: int = 7) -> 
     occupations = list(load_occupations())
     services = fresh_services("quality-occupation-gaps")
     encoder = services.encoder
-    groups = _neighbourhoods(occupations, encoder.encode([o.label for o in occupations]), rng)
+    # drawn with the shipped model whatever model is evaluated, so every model sees one set
+    grouping = base_encoder or encoder
+    groups = _neighbourhoods(occupations, grouping.encode([o.label for o in occupations]), rng)
     taught: set[int] = set()
     for n, group in enumerate(groups):
         taught.update(group if n % 3 == 1 else group[:2] if n % 3 == 2 else [])
