@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint bench bench-gaps bench-refresh bench-encoders quality quality-tune seed-data clean translations screenshots
+.PHONY: install run test lint bench bench-gaps bench-refresh bench-encoders quality quality-tuned quality-tune seed-data clean translations screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,8 +47,14 @@ bench-gaps: install  ## gap coverage quality on ESCO (AUROC, precision/recall) a
 bench-encoders: install  ## all-MiniLM-L6-v2 against multilingual-e5-small on 2 threads: texts/s, one-query latency, memory
 	$(BIN)/python -m bench.encoders
 
-quality: install  ## matching quality on ESCO, CC-CEDICT zh-en and the demo, against plain cosine
+quality: install  ## matching quality on ESCO, CC-CEDICT zh-en, job titles, occupation gaps and the demo, against plain cosine and BM25
 	$(BIN)/python -m bench.quality
+
+quality-tuned: install  ## tune the model (test occupations held out), then the title and gap sets with it
+	rm -rf bench/out/tuned
+	TALENTMATCH_INSTANCE_PATH=bench/out/tuned $(BIN)/talentmatch init
+	TALENTMATCH_INSTANCE_PATH=bench/out/tuned $(BIN)/talentmatch tune --max-pairs 20000 --epochs 2
+	$(BIN)/python -m bench.quality --sets titles,gaps --model "$$(ls -d bench/out/tuned/models/*/ | tail -1)"
 
 quality-tune: install  ## choose the fusion weights on the ESCO and held-out zh-en sets
 	$(BIN)/python -m bench.quality --tune

@@ -58,3 +58,31 @@ def test_rerank_with_the_product_weights_reproduces_the_product(demo: Services) 
 def test_bad_weights_are_config_errors(settings: dict[str, object], message: str) -> None:
     with pytest.raises(ConfigError, match=message):
         load_settings(settings)
+
+
+def test_bm25_baseline_reads_chinese_words_and_characters() -> None:
+    from bench.quality.baselines import Bm25, bm25_terms
+
+    assert {"电焊工", "焊", "工"} <= set(bm25_terms("电焊工"))
+    ranking = Bm25(["焊工", "会计师", "welding inspector"]).scores("电焊工")
+    assert ranking.argmax() == 0 and ranking[1] == 0.0
+    assert Bm25(["焊工", "welding inspector"]).scores("Welding").argmax() == 1
+
+
+def test_title_sets_are_split_by_occupation_and_ask_with_other_titles() -> None:
+    from bench.quality import occupation_set
+    from matcher.taxonomy import evaluation_split, load_occupations
+
+    data = occupation_set.build_english()
+    assert {q.split for q in data.queries} == {"dev", "test"}
+    assert len(data.queries) == 2 * occupation_set.QUERIES_PER_SPLIT
+    program = dict(data.programs)
+    title = {key: d.title for key, d in data.demands}
+    by_label = {o.label: o for o in load_occupations()}
+    for q in data.queries[::40]:
+        occupation = by_label[program[next(iter(q.relevant))].name.lower()]
+        assert q.split == evaluation_split(occupation.uri)
+        assert title[q.source].lower() in occupation.alternatives
+        assert title[q.source].lower() != occupation.label
+    again = occupation_set.build_english()
+    assert [d.title for _, d in again.demands] == [d.title for _, d in data.demands]
