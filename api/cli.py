@@ -35,6 +35,7 @@ from .cli_common import (
 from .cli_exports import export
 from .cli_gaps import gaps
 from .cli_jobs import feeds, refresh, runs, worker
+from .cli_tune import tune
 
 KINDS = click.Choice(list(ENTITIES))
 DEMAND_KINDS = click.Choice(["job", "internship", "apprenticeship", "training"])
@@ -356,6 +357,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
 for command in (gaps, feeds, refresh, runs, worker, users, tokens, audit, responses, notifications):
     cli.add_command(command)
 cli.add_command(export)
+cli.add_command(tune)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from embeddings import Encoder, IndexStore
+from embeddings.tuned import resolve_tuned
 from jobs.matched import MatchNotifier
 from matcher.accounts import Access, Accounts, Actor, AuditLog, OwnedCatalog, Privacy, Tokens
 from matcher.answers import Inbox, Mailer, MailServer, Responses
@@ -38,7 +39,8 @@ class Services:
         self.instance_path = Path(self.settings.instance_path)
         self.db = Database(self.settings.database_url)
         if vectors is None:
-            encoder = Encoder(self.settings.model, self.settings.encode_batch_size)
+            model = resolve_tuned(self.settings.model, self.instance_path)
+            encoder = Encoder(model, self.settings.encode_batch_size)
             form = TextForm.for_model(encoder.model_name, self.settings.translate)
             vectors = VectorCache(encoder, form)
         self.vectors = vectors

@@ -1,0 +1,162 @@
+"""Training pairs for ``talentmatch tune``: (anchor, positive) texts that should lie close.
+
+Sources, as named in ``Pair.source``:
+
+- ``title-preferred``: an ESCO occupation's alternative title → its preferred title;
+- ``title-title``: two alternative titles of one occupation;
+- ``title-description``: a title of an occupation → the first sentence of its description;
+- ``skill-alias``: an ESCO skill's alternative label → its preferred label;
+- ``zh-en``: a Chinese vocational term → its English gloss (CC-CEDICT entries whose gloss is a
+  phrase of an ESCO skill label, and the product's own term table);
+- ``consortium``: a demand → a course or program of an answer the enterprise accepted or that
+  was delivered, both in the text form the encoder is given.
+
+Job titles get most of the budget: an earlier run on 12k ESCO skill pairs alone moved job-title
+ranking by one point. Occupations of the harness's test split are never used, and no pair holds
+a title that a test occupation carries (ESCO shares some, e.g. "machine operator"), so
+``talentmatch tune --evaluate`` and ``make quality`` measure on titles the model never saw.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+from collections.abc import Callable, Iterator, Sequence
+from functools import cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from embeddings.tuning import Pair
+from matcher.language import entity_text, phrasing
+from matcher.taxonomy.esco_occupations import Occupation, load_occupations
+from matcher.taxonomy.esco_skills import load_skills
+from matcher.taxonomy.splits import evaluation_split
+from store import Course, Database, Program, Response
+
+SHARES = {
+    "title-preferred": 0.30,
+    "title-title": 0.15,
+    "title-description": 0.20,
+    "skill-alias": 0.15,
+    "zh-en": 0.10,
+    "consortium": 0.10,
+}
+"""Share of ``max_pairs`` per source; what a source cannot fill goes to the others."""
+CONFIRMED = ("accepted", "delivered")
+
+_FIRST_SENTENCE = re.compile(r"(?<=\.)\s+(?=[A-Z])")
+_HEADWORD = re.compile(r"[\u4e00-\u9fff]{2,6}")
+_GLOSS = re.compile(r"[a-z]+(?: [a-z]+){1,3}")
+_WEAK_START = ("a ", "an ", "the ", "to ", "in ", "on ", "at ", "that ", "after ", "of ")
+
+
+def build_pairs(max_pairs: int, seed: int = 2026, consortium: Sequence[Pair] = ()) -> list[Pair]:
+    """Up to ``max_pairs`` pairs from every source, shuffled; the same for the same seed."""
+    rng = random.Random(seed)
+    candidates: dict[str, list[Pair]] = {source: [] for source in SHARES}
+    held_out = held_out_titles()
+    for pair in dict.fromkeys(itertools.chain(_taxonomy_pairs(), consortium)):
+        if pair.anchor.lower() not in held_out and pair.positive.lower() not in held_out:
+            candidates[pair.source].append(pair)
+    chosen: list[Pair] = []
+    caps = allocate({s: len(p) for s, p in candidates.items()}, max_pairs)
+    for source, found in candidates.items():
+        chosen.extend(rng.sample(found, caps[source]))
+    rng.shuffle(chosen)
+    return chosen
+
+
+def allocate(available: dict[str, int], total: int) -> dict[str, int]:
+    """Pairs per source: ``total`` split by ``SHARES``, the share a source cannot fill handed
+    to the others in proportion."""
+    caps: dict[str, int] = {}
+    remaining, open_ = total, set(available)
+    while open_:
+        weight = sum(SHARES[s] for s in open_)
+        share = {s: remaining * SHARES[s] / weight for s in open_}
+        full = {s for s in open_ if available[s] <= share[s]}
+        if not full:
+            caps.update({s: int(share[s]) for s in open_})
+            break
+        for s in full:
+            caps[s] = available[s]
+            remaining -= available[s]
+        open_ -= full
+    return caps
+
+
+def held_out_titles() -> set[str]:
+    """Every title (preferred or alternative) of a test-split occupation, in lower case."""
+    return {
+        title.lower()
+        for o in load_occupations()
+        if evaluation_split(o.uri) == "test"
+        for title in (o.label, *o.alternatives)
+    }
+
+
+def _taxonomy_pairs() -> Iterator[Pair]:
+    for o in load_occupations():
+        if evaluation_split(o.uri) == "dev":
+            yield from _occupation_pairs(o)
+    for skill in load_skills():
+        yield Pair(skill.alternative, skill.label, "skill-alias", skill.uri)
+    for headword, gloss in chinese_terms():
+        yield Pair(headword, gloss, "zh-en", f"zh:{gloss.lower()}")
+
+
+def _occupation_pairs(o: Occupation) -> Iterator[Pair]:
+    for alternative in o.alternatives:
+        yield Pair(alternative, o.label, "title-preferred", o.uri)
+    for a, b in itertools.combinations(o.alternatives, 2):
+        yield Pair(a, b, "title-title", o.uri)
+    first = _FIRST_SENTENCE.split(o.description, maxsplit=1)[0]
+    for title in (o.label, *o.alternatives):
+        yield Pair(title, first, "title-description", o.uri)
+
+
+@cache
+def chinese_terms() -> tuple[tuple[str, str], ...]:
+    """(Chinese term, English gloss): the product's term table, then CC-CEDICT entries (not
+    proper nouns, 2-6 characters) whose first gloss of 2-4 words is a phrase of an ESCO skill
+    label ("quality assurance" 质量保障, "first aid" 急救)."""
+    labels = " ".join(f"{s.label} {s.alternative}" for s in load_skills()).lower()
+    labels = f" {labels} "
+    terms = dict(phrasing._terms())
+    glosses = set(terms.values())
+    for headword, pinyin, entry in phrasing.cedict_entries():
+        if pinyin[:1].isupper() or not _HEADWORD.fullmatch(headword) or headword in terms:
+            continue
+        gloss = re.sub(r"\([^)]*\)", "", entry[0]).strip()
+        usable = _GLOSS.fullmatch(gloss) and not gloss.startswith(_WEAK_START)
+        if usable and gloss not in glosses and f" {gloss} " in labels:
+            terms[headword] = gloss
+            glosses.add(gloss)
+    return tuple(sorted(terms.items()))
+
+
+def consortium_pairs(db: Database, form: Callable[[str], str]) -> list[Pair]:
+    """A demand → each course and the program of its confirmed answers (accepted by the
+    enterprise, or delivered), through ``form``: the text the encoder is given."""
+    pairs = []
+    with db.session() as session:
+        answers = session.scalars(
+            select(Response)
+            .where(Response.status.in_(CONFIRMED))
+            .options(
+                selectinload(Response.demand),
+                selectinload(Response.courses),
+                selectinload(Response.program),
+            )
+            .order_by(Response.id)
+        )
+        for answer in answers:
+            demand = form(entity_text(answer.demand))
+            offers: list[Course | Program] = [*answer.courses]
+            if answer.program:
+                offers.append(answer.program)
+            for offer in offers:
+                pairs.append(Pair(demand, form(entity_text(offer)), "consortium", demand))
+    return pairs
