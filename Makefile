@@ -53,7 +53,7 @@ quality: install  ## matching quality on ESCO, CC-CEDICT zh-en, job titles, occu
 quality-tuned: install  ## tune the model (test occupations held out), then the title and gap sets with it
 	rm -rf bench/out/tuned
 	TALENTMATCH_INSTANCE_PATH=bench/out/tuned $(BIN)/talentmatch init
-	TALENTMATCH_INSTANCE_PATH=bench/out/tuned $(BIN)/talentmatch tune --max-pairs 20000 --epochs 2
+	TALENTMATCH_INSTANCE_PATH=bench/out/tuned $(BIN)/talentmatch tune --evaluate
 	$(BIN)/python -m bench.quality --sets titles,gaps --model "$$(ls -d bench/out/tuned/models/*/ | tail -1)"
 
 quality-tune: install  ## choose the fusion weights on the ESCO and held-out zh-en sets
