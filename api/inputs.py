@@ -26,13 +26,15 @@ from .validation import QueryBool, QueryId, query_int
 class Query(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _without_nul(cls, data: Any) -> Any:
-        """A query string may carry NUL (``%00``); PostgreSQL text cannot hold it."""
-        if isinstance(data, dict):
-            return {k: v.replace("\x00", "") if isinstance(v, str) else v for k, v in data.items()}
-        return data
+    @model_validator(mode="after")
+    def _without_nul(self) -> Query:
+        """A query string may carry NUL (``%00``); PostgreSQL text cannot hold it. Removed
+        after the checks, so a value is measured as it was sent (as the schema says)."""
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, str) and "\x00" in value:
+                setattr(self, name, value.replace("\x00", ""))
+        return self
 
 
 def comma_list(value: Any) -> Any:

@@ -302,3 +302,12 @@ def test_a_nul_in_a_city_filter_matches_nothing(demo_client: FlaskClient) -> Non
     body = {"text": "PLC programming", "target": "courses", "city": "Liu\x00zhou"}
     answer = demo_client.post("/api/v1/match", json=body)
     assert answer.status_code == 200 and answer.get_json()["results"] == []
+
+
+def test_a_nul_counts_towards_a_filters_length(demo_client: FlaskClient) -> None:
+    """A filter is measured as sent and NUL removed afterwards: 200 letters and a NUL break
+    the schema's maxLength of 200 (schemathesis found it accepted when NUL went first)."""
+    too_long = demo_client.get("/api/v1/organizations", query_string={"q": "a" * 200 + "\x00"})
+    _assert_problem(too_long, 422, "q")
+    fine = demo_client.get("/api/v1/organizations", query_string={"q": "Liu\x00zhou"})
+    assert fine.status_code == 200
