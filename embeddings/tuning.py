@@ -7,9 +7,14 @@ negatives need labelling. The loop is a plain torch loop over that loss rather t
 tracker- and checkpoint-minded set-up) for what is one pass over a few thousand short pairs;
 a step here is exactly one batch, so progress and ETA are exact.
 
+A pair may carry a hard negative: a text close to the anchor that is nonetheless wrong (the
+nearest other occupation's title for a job title). In-batch negatives are mostly easy; the order
+within the top five, which is what fails in ranking, is learnt from the hard ones.
+
 Batches never hold two pairs of one group (an occupation, a skill, a demand) or one text twice:
-the other pair's positive would count as a wrong answer for a right one. Each batch holds pairs
-of one source (see ``batches``).
+the other pair's positive would count as a wrong answer for a right one. For the same reason a
+hard negative's group never shares a batch with a pair of that group. Each batch holds pairs of
+one source, all with or all without a hard negative (see ``batches``).
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ class Pair:
     positive: str
     source: str  # where the pair comes from, counted in tuning.json
     group: str = ""  # pairs of one group never share a batch
+    negative: str = ""  # a text near the anchor that must rank below the positive
+    negative_group: str = ""  # the group ``negative`` belongs to
 
 
 @dataclass(frozen=True)
@@ -71,9 +78,9 @@ def batches(pairs: Sequence[Pair], size: int, rng: random.Random) -> list[list[P
     repeats within a batch; a pair that would repeat one waits for a later batch, and a last
     batch of one pair (which teaches nothing without others) is dropped.
     """
-    by_source: dict[str, list[Pair]] = {}
+    by_source: dict[tuple[str, bool], list[Pair]] = {}
     for pair in pairs:
-        by_source.setdefault(pair.source, []).append(pair)
+        by_source.setdefault((pair.source, bool(pair.negative)), []).append(pair)
     result = []
     for source in sorted(by_source):
         shuffled = by_source[source]
@@ -93,7 +100,14 @@ def batches(pairs: Sequence[Pair], size: int, rng: random.Random) -> list[list[P
 
 
 def _length(pair: Pair) -> int:
-    return len(pair.anchor) + len(pair.positive)
+    return len(pair.anchor) + len(pair.positive) + len(pair.negative)
+
+
+def _keys(pair: Pair) -> set[str]:
+    keys = {pair.anchor.lower(), pair.positive.lower(), pair.group or pair.anchor.lower()}
+    if pair.negative:
+        keys |= {pair.negative.lower(), pair.negative_group or pair.negative.lower()}
+    return keys
 
 
 def _fill(pending: list[Pair], size: int) -> tuple[list[Pair], list[Pair]]:
@@ -102,7 +116,7 @@ def _fill(pending: list[Pair], size: int) -> tuple[list[Pair], list[Pair]]:
     seen: set[str] = set()
     later: list[Pair] = []
     for i, pair in enumerate(pending):
-        keys = {pair.anchor.lower(), pair.positive.lower(), pair.group or pair.anchor.lower()}
+        keys = _keys(pair)
         if keys & seen:
             later.append(pair)
             continue
@@ -163,6 +177,8 @@ def tune(
             model.preprocess([p.anchor for p in batch]),
             model.preprocess([p.positive for p in batch]),
         ]
+        if batch[0].negative:
+            features.append(model.preprocess([p.negative for p in batch]))
         loss(features, no_labels).backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
@@ -177,6 +193,7 @@ def tune(
         "base": base_name,
         "pairs": dict(sorted(Counter(p.source for p in pairs).items())),
         "pairs_total": len(pairs),
+        "hard_negatives": sum(1 for p in pairs if p.negative),
         "epochs": epochs,
         "batch_size": batch_size,
         "steps": len(plan),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,13 @@ from embeddings.tuning import Progress, batches
 from matcher.catalog import parse_input
 from matcher.language import entity_text
 from matcher.taxonomy import evaluation_split, load_occupations
-from matcher.taxonomy.pairs import SHARES, build_pairs, consortium_pairs, held_out_titles
+from matcher.taxonomy.pairs import (
+    SHARES,
+    build_pairs,
+    consortium_pairs,
+    held_out_titles,
+    with_hard_negatives,
+)
 from matcher.taxonomy.tuning_eval import Task, recall_at
 from store import Course, Demand, Program, Response
 
@@ -141,6 +148,49 @@ def test_batches_keep_one_source_and_never_repeat_a_group_or_text() -> None:
     assert Progress(done=10, total=40, elapsed=20.0).eta == 60.0
 
 
+def test_hard_negatives_are_near_wrong_occupations_in_the_positive_s_form(
+    encoder: Encoder,
+) -> None:
+    pairs = build_pairs(600)
+    mined = with_hard_negatives(pairs, encoder.encode)
+    assert [replace(p, negative="", negative_group="") for p in mined] == pairs
+    occupations = {o.uri: o for o in load_occupations()}
+    with_negative = [p for p in mined if p.negative]
+    assert {p.source for p in with_negative} == {
+        "title-preferred",
+        "title-title",
+        "title-description",
+    }
+    assert len(with_negative) == sum(p.source.startswith("title-") for p in pairs)
+    held_out = held_out_titles()
+    for pair in with_negative:
+        other = occupations[pair.negative_group]
+        assert pair.negative_group != pair.group and evaluation_split(other.uri) == "dev"
+        assert pair.anchor.lower() not in {t.lower() for t in (other.label, *other.alternatives)}
+        assert pair.negative.lower() not in held_out
+        if pair.source == "title-preferred":
+            assert pair.negative == other.label
+        elif pair.source == "title-title":
+            assert pair.negative in other.alternatives
+        else:
+            assert other.description.startswith(pair.negative)
+    # nearer the anchor than a random dev occupation's title, on average
+    anchors = encoder.encode([p.anchor for p in with_negative])
+    negatives = encoder.encode([occupations[p.negative_group].label for p in with_negative])
+    shuffled = negatives[np.random.default_rng(1).permutation(len(negatives))]
+    assert (
+        np.mean(np.sum(anchors * negatives, axis=1))
+        > np.mean(np.sum(anchors * shuffled, axis=1)) + 0.2
+    )
+
+    plan = batches(mined, 16, random.Random(2))
+    for batch in plan:
+        assert len({bool(p.negative) for p in batch}) == 1
+        groups = [g for p in batch for g in (p.group, p.negative_group) if g]
+        texts = [t.lower() for p in batch for t in (p.anchor, p.positive, p.negative) if t]
+        assert len(set(groups)) == len(groups) and len(set(texts)) == len(texts)
+
+
 def test_a_tiny_tuning_run_writes_a_version_that_learnt_its_pairs(
     runner: CliRunner, tmp_path: Path, encoder: Encoder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -217,6 +267,10 @@ def test_cli_errors_are_one_line_with_a_non_zero_exit(
     services.close()
     refused = _run(runner, "--as", "student@example.org", "tune")
     assert "admin" in _one_line_error(refused)
+
+    monkeypatch.setenv("TALENTMATCH_MODEL", "multilingual-e5-small")
+    error = _one_line_error(_run(runner, "tune"))
+    assert "cannot be tuned" in error and "multilingual-e5-small" in error
 
     monkeypatch.setenv("TALENTMATCH_MODEL", "tuned")
     for command in (("tune",), ("index",)):

@@ -11,6 +11,10 @@ Sources, as named in ``Pair.source``:
 - ``consortium``: a demand → a course or program of an answer the enterprise accepted or that
   was delivered, both in the text form the encoder is given.
 
+Occupation pairs can carry a hard negative (``with_hard_negatives``): for a job title, one of
+the dev occupations the base model ranks nearest to it that does not carry it, in the same
+form as the positive (its preferred title, an alternative title, or its first sentence).
+
 Job titles get most of the budget: an earlier run on 12k ESCO skill pairs alone moved job-title
 ranking by one point. Occupations of the harness's test split are never used, and no pair holds
 a title that a test occupation carries (ESCO shares some, e.g. "machine operator"), so
@@ -22,9 +26,12 @@ from __future__ import annotations
 import itertools
 import random
 import re
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import replace
 from functools import cache
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -66,6 +73,68 @@ def build_pairs(max_pairs: int, seed: int = 2026, consortium: Sequence[Pair] = (
         chosen.extend(rng.sample(found, caps[source]))
     rng.shuffle(chosen)
     return chosen
+
+
+HARD_NEGATIVE_POOL = 3
+"""A hard negative is drawn from this many nearest wrong occupations: the very nearest is
+often a near-synonym that ESCO happens to keep apart."""
+_OCCUPATION_SOURCES = ("title-preferred", "title-title", "title-description")
+
+
+def with_hard_negatives(
+    pairs: Sequence[Pair], encode: Callable[[Sequence[str]], np.ndarray], seed: int = 2026
+) -> list[Pair]:
+    """``pairs`` with a hard negative on each occupation pair, mined with ``encode`` (texts →
+    unit rows; the model about to be tuned) among dev occupations."""
+    rng = random.Random(seed)
+    occupations = [o for o in load_occupations() if evaluation_split(o.uri) == "dev"]
+    carriers: dict[str, set[int]] = defaultdict(set)
+    for i, o in enumerate(occupations):
+        for title in (o.label, *o.alternatives):
+            carriers[title.lower()].add(i)
+    anchors = sorted({p.anchor for p in pairs if p.source in _OCCUPATION_SOURCES})
+    if not anchors:
+        return list(pairs)
+    scores = encode(anchors) @ encode([o.label for o in occupations]).T
+    depth = min(len(occupations), HARD_NEGATIVE_POOL + 8)
+    nearest = np.argsort(-scores, axis=1)[:, :depth].tolist()
+    wrong = {
+        anchor: [j for j in row if j not in carriers[anchor.lower()]][:HARD_NEGATIVE_POOL]
+        for anchor, row in zip(anchors, nearest, strict=True)
+    }
+    held_out = held_out_titles()
+    result = []
+    for pair in pairs:
+        texts = [
+            (occupations[j], text)
+            for j in wrong.get(pair.anchor, [])
+            if occupations[j].uri != pair.group
+            for text in [_negative_text(pair.source, occupations[j], rng, held_out)]
+            if text
+        ]
+        if not texts:
+            result.append(pair)
+            continue
+        other, text = rng.choice(texts)
+        result.append(replace(pair, negative=text, negative_group=other.uri))
+    return result
+
+
+def _negative_text(
+    source: str, other: Occupation, rng: random.Random, held_out: set[str]
+) -> str | None:
+    """``other`` in the form of ``source``'s positives; None for a pair of another source or
+    where that form is a test-split title (never trained on, not even as a negative)."""
+    if source == "title-description":
+        return _first_sentence(other)
+    if source == "title-preferred":
+        titles = [other.label]
+    elif source == "title-title":
+        titles = list(other.alternatives)
+    else:
+        return None
+    titles = [t for t in titles if t.lower() not in held_out]
+    return rng.choice(titles) if titles else None
 
 
 def allocate(available: dict[str, int], total: int) -> dict[str, int]:
@@ -112,9 +181,13 @@ def _occupation_pairs(o: Occupation) -> Iterator[Pair]:
         yield Pair(alternative, o.label, "title-preferred", o.uri)
     for a, b in itertools.combinations(o.alternatives, 2):
         yield Pair(a, b, "title-title", o.uri)
-    first = _FIRST_SENTENCE.split(o.description, maxsplit=1)[0]
+    first = _first_sentence(o)
     for title in (o.label, *o.alternatives):
         yield Pair(title, first, "title-description", o.uri)
+
+
+def _first_sentence(o: Occupation) -> str:
+    return _FIRST_SENTENCE.split(o.description, maxsplit=1)[0]
 
 
 @cache
