@@ -95,14 +95,14 @@ program_courses = Table(
     "program_courses",
     Base.metadata,
     Column("program_id", ForeignKey("programs.id", ondelete="CASCADE"), primary_key=True),
-    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 student_courses = Table(
     "student_courses",
     Base.metadata,
     Column("student_id", ForeignKey("students.id", ondelete="CASCADE"), primary_key=True),
-    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -134,21 +134,23 @@ class Demand(Base):
     enterprise_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), index=True)
     title: Mapped[str] = mapped_column(String(300))
     description: Mapped[str] = mapped_column(Text, default="")
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     openings: Mapped[int] = mapped_column(Integer, default=1)
-    city: Mapped[str | None] = mapped_column(String(100))
-    posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    city: Mapped[str | None] = mapped_column(String(100), index=True)
+    posted_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     status: Mapped[str] = mapped_column(String(16), default="active", index=True)
     source: Mapped[str] = mapped_column(String(100), default="manual")
     external_id: Mapped[str | None] = mapped_column(String(200))
     url: Mapped[str | None] = mapped_column(String(1000))
     text_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
+    )
     last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # in its feed, last refresh
     content_hash: Mapped[str | None] = mapped_column(String(64))  # of the feed record as mapped
 
@@ -224,7 +226,9 @@ class Student(Base):
     school_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
     )
-    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"))
+    program_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programs.id", ondelete="SET NULL"), index=True
+    )
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     interests: Mapped[list[str]] = mapped_column(JSON, default=list)
     city: Mapped[str | None] = mapped_column(String(100))
@@ -261,7 +265,7 @@ class IndexPending(Base):
     __tablename__ = "index_pending"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    collection: Mapped[str] = mapped_column(String(16))  # demands | courses | programs | students
+    collection: Mapped[str] = mapped_column(String(16), index=True)  # demands, courses, ...
     entity_id: Mapped[int] = mapped_column(Integer)
     marked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -274,7 +278,7 @@ class GapSnapshot(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     as_of: Mapped[date] = mapped_column(Date, index=True)
-    scope: Mapped[str] = mapped_column(String(16))  # region | school
+    scope: Mapped[str] = mapped_column(String(16), index=True)  # region | school
     school_id: Mapped[int | None] = mapped_column(
         ForeignKey("organizations.id", ondelete="CASCADE"), index=True
     )
@@ -423,7 +427,7 @@ response_courses = Table(
     "response_courses",
     Base.metadata,
     Column("response_id", ForeignKey("responses.id", ondelete="CASCADE"), primary_key=True),
-    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True),
+    Column("course_id", ForeignKey("courses.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -454,7 +458,9 @@ class Response(Base):
         ForeignKey("organizations.id", ondelete="RESTRICT"), index=True
     )
     kind: Mapped[str] = mapped_column(String(20))
-    program_id: Mapped[int | None] = mapped_column(ForeignKey("programs.id", ondelete="SET NULL"))
+    program_id: Mapped[int | None] = mapped_column(
+        ForeignKey("programs.id", ondelete="SET NULL"), index=True
+    )
     message: Mapped[str] = mapped_column(Text, default="")
     seats: Mapped[int | None] = mapped_column(Integer)
     starts_on: Mapped[date | None] = mapped_column(Date)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from api.cli import cli
 from api.wiring import Services
@@ -349,6 +349,27 @@ def test_snapshots_record_when_gaps_open_and_close(consortium: Services) -> None
     assert _item(now, "5G BTS upkeep")["flagged_since"] == _ago(5)
     listed = consortium.gap_history.snapshots()
     assert [s["id"] for s in listed] == [now["snapshot_id"], first["snapshot_id"]]
+
+
+def test_a_report_reads_the_items_of_one_earlier_snapshot_however_long_the_history(
+    consortium: Services,
+) -> None:
+    for days in (40, 30, 20, 10):
+        consortium.gap_history.report(as_of=_ago(days), snapshot=True)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(consortium.db.engine, "before_cursor_execute", count)
+    try:
+        report = consortium.gap_history.report()
+    finally:
+        event.remove(consortium.db.engine, "before_cursor_execute", count)
+    assert len(report["history"]) == 4
+    assert _item(report, "5G BTS upkeep")["flagged_since"] == _ago(40)  # carried over 4 snapshots
+    reading_items = [s for s in statements if "gap_snapshots.items" in s]
+    assert len(reading_items) == 1 and "gap_snapshots.id = " in reading_items[0], reading_items
 
 
 def test_demo_5g_maintenance_is_a_red_gap_of_about_18_months(demo: Services) -> None:

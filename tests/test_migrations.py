@@ -103,7 +103,7 @@ def test_upgrade_keys_stored_names_and_keeps_every_row_and_reference(bare: Datab
     downgrade_schema(bare, "0003")
     assert _counts(bare) == before and _version(bare) == "0003"
     upgrade_schema(bare)
-    assert _version(bare) == "0006"
+    assert _version(bare) == "0007"
 
 
 def test_upgrade_refuses_names_that_are_one_under_the_key_and_changes_nothing(

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from matcher import clock
 from matcher.catalog.checks import conflict_of, constraint_conflicts, parse_input
 from matcher.catalog.consent import choices_of, record_changes
-from matcher.catalog.records import ENTITIES, RECORDERS, SINGULAR
+from matcher.catalog.records import ENTITIES, RECORD_LOADS, RECORDERS, SINGULAR
 from matcher.catalog.references import Resolver
 from matcher.catalog.schemas import (
     INPUT_MODELS,
@@ -91,7 +91,7 @@ class Catalog:
 
     def get(self, kind: str, entity_id: int) -> dict[str, Any]:
         with self.db.session() as session:
-            entity = session.get(ENTITIES[kind], entity_id)
+            entity = session.get(ENTITIES[kind], entity_id, options=RECORD_LOADS[kind])
             if entity is None:
                 raise NotFound(f"no {SINGULAR[kind]} with id {entity_id}")
             return RECORDERS[kind](entity)
@@ -125,7 +125,10 @@ class Catalog:
         with self.db.session() as session:
             total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
             rows = session.scalars(
-                query.order_by(model.id).offset((page - 1) * per_page).limit(per_page)
+                query.options(*RECORD_LOADS[kind])
+                .order_by(model.id)
+                .offset((page - 1) * per_page)
+                .limit(per_page)
             ).all()
             return Page([RECORDERS[kind](r) for r in rows], total, page, per_page)
 

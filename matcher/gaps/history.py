@@ -3,7 +3,9 @@
 A snapshot is taken at each refresh and by ``talentmatch gaps --snapshot``. A later report of
 the same scope then shows the history (counts per snapshot, for the trend chart), which gaps
 opened or closed since the previous snapshot, and, per skill, since when snapshots have
-flagged it. Skills are recognised across snapshots by shared phrases, since a group's label can
+flagged it (stored in each snapshot's items and carried from one snapshot to the next, so a
+report reads the summaries of its history and the items of one or two snapshots, never
+all). Skills are recognised across snapshots by shared phrases, since a group's label can
 change as new wordings arrive. A snapshot is dated by its report's day, the consortium's
 (``TIMEZONE``): the nightly one at 02:00 in Shanghai is that Shanghai day's.
 
@@ -16,11 +18,12 @@ that two requests at the same moment both wrote, are read as the last one taken.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import Session, defer
 
 from matcher import clock
 from matcher.catalog import iso
@@ -47,6 +50,14 @@ def _history_row(snapshot: GapSnapshot) -> dict[str, Any]:
         "taken_at": iso(snapshot.taken_at),
         **{k: summary.get(k, 0) for k in ("gaps", "red", "yellow", "green", "unmet_openings")},
     }
+
+
+@dataclass(frozen=True)
+class _Stored:
+    """A snapshot's day and items, read only where a report needs them."""
+
+    as_of: date
+    items: list[dict[str, Any]]
 
 
 class _PhraseLookup:
@@ -86,6 +97,14 @@ class GapHistory:
                 session.execute(
                     delete(GapSnapshot).where(_in_scope(school_id), GapSnapshot.as_of == day)
                 )
+            history = self._history(session, school_id, day)
+            earlier = [s for s in history if s.as_of < day]
+            previous = self._with_items(session, earlier[-1] if earlier else None)
+            same_day = history[-1] if history and history[-1].as_of == day else None
+            # flagged since: carried over from the latest snapshot up to the report's day
+            self._flag(report, self._with_items(session, same_day) or previous, snapshot)
+            self._changes(report, previous)
+            if snapshot:
                 row = GapSnapshot(
                     as_of=day,
                     taken_at=clock.now(),
@@ -97,13 +116,18 @@ class GapHistory:
                 session.add(row)
                 session.flush()
                 report["snapshot_id"] = row.id
-            snapshots = self._snapshots(session, school_id, day)
-            self._annotate(report, snapshots)
+                history.append(row)
+            report["history"] = [_history_row(s) for s in history]
         return report
 
     @staticmethod
-    def _snapshots(session: Any, school_id: int | None, day: date) -> list[GapSnapshot]:
-        query = select(GapSnapshot).where(_in_scope(school_id), GapSnapshot.as_of <= day)
+    def _history(session: Session, school_id: int | None, day: date) -> list[GapSnapshot]:
+        """The scope's snapshots up to ``day``, one per day, without their items."""
+        query = (
+            select(GapSnapshot)
+            .where(_in_scope(school_id), GapSnapshot.as_of <= day)
+            .options(defer(GapSnapshot.items))
+        )
         order = (GapSnapshot.as_of, GapSnapshot.taken_at, GapSnapshot.id)
         latest: dict[date, GapSnapshot] = {}
         for snap in session.scalars(query.order_by(*order)):
@@ -111,21 +135,35 @@ class GapHistory:
         return list(latest.values())
 
     @staticmethod
-    def _annotate(report: dict[str, Any], snapshots: list[GapSnapshot]) -> None:
-        report["history"] = [_history_row(s) for s in snapshots]
-        flagged: list[tuple[str, _PhraseLookup]] = [
-            (s.as_of.isoformat(), _PhraseLookup([i for i in s.items if not i["covered"]]))
-            for s in snapshots
-        ]
+    def _with_items(session: Session, snapshot: GapSnapshot | None) -> _Stored | None:
+        if snapshot is None:
+            return None
+        items = session.scalar(select(GapSnapshot.items).where(GapSnapshot.id == snapshot.id))
+        return _Stored(snapshot.as_of, items or [])
+
+    @staticmethod
+    def _flag(report: dict[str, Any], before: _Stored | None, stored: bool) -> None:
+        """Each open gap's ``flagged_since``: the day snapshots first flagged it, carried from
+        snapshot to snapshot, so a report reads one earlier snapshot however long the history.
+        A gap the report itself stores is flagged from its day on."""
+        if before is None:
+            before = _Stored(date.min, [])
+        flagged = _PhraseLookup([i for i in before.items if not i["covered"]])
         for item in report["items"]:
-            item["flagged_since"] = next(
-                (day for day, lookup in flagged if lookup.find(item) is not None), None
-            )
-        earlier = [s for s in snapshots if s.as_of.isoformat() < report["as_of"]]
-        if not earlier:
+            earlier = flagged.find(item)
+            if earlier is not None:
+                # snapshots taken before flags were carried count from their own day
+                item["flagged_since"] = earlier.get("flagged_since") or before.as_of.isoformat()
+            elif stored and not item["covered"]:
+                item["flagged_since"] = report["as_of"]
+            else:
+                item["flagged_since"] = None
+
+    @staticmethod
+    def _changes(report: dict[str, Any], previous: _Stored | None) -> None:
+        if previous is None:
             report["changes"] = None
             return
-        previous = earlier[-1]
         was = _PhraseLookup(previous.items)
         now = _PhraseLookup(report["items"])
         opened, closed = [], []

@@ -163,9 +163,27 @@ def _load_students(session: Session, ids: list[int], filters: Filters) -> list[C
     ]
 
 
-LOADERS: dict[str, Callable[[Session, list[int], Filters], list[Candidate]]] = {
-    "demands": _load_demands,
-    "courses": _load_courses,
-    "programs": _load_programs,
-    "students": _load_students,
+Loader = Callable[[Session, list[int], Filters], list[Candidate]]
+
+CANDIDATE_CHUNK = 5_000
+"""Ids per statement. A filtered match over a large collection may ask for every id at once,
+and PostgreSQL takes at most 65,535 parameters in one statement."""
+
+
+def _in_chunks(load: Loader) -> Loader:
+    def chunked(session: Session, ids: list[int], filters: Filters) -> list[Candidate]:
+        return [
+            candidate
+            for start in range(0, len(ids), CANDIDATE_CHUNK)
+            for candidate in load(session, ids[start : start + CANDIDATE_CHUNK], filters)
+        ]
+
+    return chunked
+
+
+LOADERS: dict[str, Loader] = {
+    "demands": _in_chunks(_load_demands),
+    "courses": _in_chunks(_load_courses),
+    "programs": _in_chunks(_load_programs),
+    "students": _in_chunks(_load_students),
 }

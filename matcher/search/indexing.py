@@ -332,8 +332,10 @@ def texts_by_id(session: Session, collection: str, ids: Sequence[int]) -> dict[i
     found: dict[int, str] = {}
     for start in range(0, len(ids), 500):
         query = select(model).where(model.id.in_(ids[start : start + 500]))
-        if model is Program or model is Student:
-            query = query.options(selectinload(model.courses))
+        if model is Program:
+            query = query.options(selectinload(Program.courses))
+        elif model is Student:
+            query = query.options(selectinload(Student.courses), selectinload(Student.program))
         entities = cast(Iterable[Demand | Course | Program | Student], session.scalars(query))
         found.update((e.id, entity_text(e)) for e in entities)
     return found
