@@ -157,8 +157,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "REFRESH_LOCK_TTL",
-        21600,
-        "Seconds after which a refresh lock left by a crashed process may be taken over.",
+        300,
+        "Seconds after which a refresh lock no longer renewed (its process or host died) may be"
+        " taken over; a live refresh renews it every third of that.",
     ),
     Setting("PAGE_SIZE", 20, "Default page size of REST lists."),
     Setting("MAX_PAGE_SIZE", 200, "Largest page size a REST list accepts."),

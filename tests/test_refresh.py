@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -383,6 +384,26 @@ def test_two_refreshes_at_once_one_is_refused(svc: Services, server: FeedServer)
     assert len(refused) == 1 and len(finished) == 1
     assert "another refresh" in refused[0].detail
     assert Refresher(svc).run()["status"] == "succeeded"  # the lock was released
+
+
+def test_a_live_lock_is_renewed_past_its_time_to_live_and_a_dead_one_expires(
+    svc: Services,
+) -> None:
+    live = DatabaseLock(svc.db, "refresh", ttl_seconds=1)
+    live.acquire()
+    time.sleep(2.5)  # past its time to live: renewed meanwhile
+    with pytest.raises(LockHeld):
+        DatabaseLock(svc.db, "refresh", ttl_seconds=1).acquire()
+    live.release()
+
+    dead = DatabaseLock(svc.db, "refresh", ttl_seconds=1)
+    dead.acquire()
+    dead._stop.set()  # its process dies: no more renewals
+    time.sleep(1.3)
+    other = DatabaseLock(svc.db, "refresh", ttl_seconds=60)
+    other.acquire()  # taken over
+    assert not dead.renew()  # the dead owner cannot push it back
+    other.release()
 
 
 def test_a_stale_lock_of_a_crashed_process_is_taken_over(svc: Services) -> None:
