@@ -157,10 +157,9 @@ class Refresher:
                 with db.session() as session:
                     feed = session.get(Feed, feed_id)
                     assert feed is not None
-                    result = upsert_feed(
-                        session, self.services.catalog, feed, parsed, clock.now(), progress
-                    )
+                    result = upsert_feed(session, self.services.catalog, feed, parsed, clock.now())
                     feed.etag, feed.last_modified = fetched.etag, fetched.last_modified
+                self.services.catalog.store_vectors(result.texts, progress)
                 counts = result.counts
                 outcome["errors"] = result.errors
                 status = "partial" if result.errors else "succeeded"

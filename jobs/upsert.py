@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -52,6 +51,7 @@ class UpsertResult:
     counts: FeedCounts = field(default_factory=FeedCounts)
     errors: list[str] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)
+    texts: list[str] = field(default_factory=list)  # to encode once the write has committed
 
 
 def source_of(feed: Feed) -> str:
@@ -124,9 +124,9 @@ def upsert_feed(
     feed: Feed,
     parsed: ParseResult,
     now: datetime,
-    progress: Callable[[int], None] | None = None,
 ) -> UpsertResult:
-    """Apply one feed's postings in the caller's transaction."""
+    """Apply one feed's postings in the caller's transaction; ``texts`` of the result are for
+    ``Catalog.store_vectors`` once it has committed."""
     result = UpsertResult(errors=list(parsed.errors))
     counts = result.counts
     counts.fetched = len(parsed.postings) + len(parsed.errors)
@@ -214,6 +214,6 @@ def upsert_feed(
             counts.expired += 1
     session.flush()
     if to_stamp:
-        catalog.stamp(session, to_stamp, progress)
+        result.texts = catalog.stamp(session, to_stamp).texts
     result.touched = {d.id for d in to_stamp}
     return result

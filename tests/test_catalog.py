@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -69,6 +70,28 @@ def test_update_replaces_the_vector(services: Services) -> None:
     found = services.matcher.match_text("TIG welding", "courses", k=2)
     assert all(
         "TIG welding" not in [c["skill"] for c in r["explanation"]["covered"]] for r in found
+    )
+
+
+def test_writes_encode_with_no_transaction_open(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Model inference never runs inside a write transaction, which would hold its locks."""
+    encoder = services.vectors.encoder
+    encode = encoder.encode
+    open_connections: list[int] = []
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        open_connections.append(services.db.engine.pool.checkedout())
+        return encode(*args, **kwargs)
+
+    monkeypatch.setattr(encoder, "encode", watched)
+    course = _create(services, "courses", _course("C1", "Robot welding 5521", ["robot 5521"]))
+    services.catalog.update("courses", course["id"], {"skills": ["robot programming 5521"]})
+    _create(services, "demands", _demand("Welder 5521", ["arc welding 5521"]))
+    assert len(open_connections) >= 3 and set(open_connections) == {0}
+    assert services.matcher.match_text("robot programming 5521", "courses", k=1)[0]["id"] == (
+        course["id"]
     )
 
 

@@ -70,6 +70,14 @@ Touched = Mapping[str, Iterable[int]]
 """Ids a write touched, per indexed collection (demands, courses, programs, students)."""
 
 
+@dataclass(frozen=True)
+class Stamped:
+    """What a write's stamping found: ids whose vectors may have moved, and texts to encode."""
+
+    touched: dict[str, set[int]]
+    texts: list[str]
+
+
 class Catalog:
     """The one place entities are written; REST, CLI import and seeding all come through here."""
 
@@ -167,9 +175,10 @@ class Catalog:
             session.flush()
             if in_transaction is not None:
                 in_transaction(session, entities)
-            touched = self.stamp(session, entities, progress)
+            stamped = self.stamp(session, entities)
             ids = [e.id for e in entities]
-        self.after_write(touched)
+        self.store_vectors(stamped.texts, progress)
+        self.after_write(stamped.touched)
         return ids
 
     def update(self, kind: str, entity_id: int, patch: dict[str, Any]) -> dict[str, Any]:
@@ -213,8 +222,9 @@ class Catalog:
             session.flush()
             if before is not None:
                 record_changes(session, entity, before, self.consent_version)
-            touched = self.stamp(session, [entity])
-        self.after_write(touched)
+            stamped = self.stamp(session, [entity])
+        self.store_vectors(stamped.texts)
+        self.after_write(stamped.touched)
         return self.get(kind, entity_id)
 
     def delete(self, kind: str, entity_id: int) -> None:
@@ -231,7 +241,9 @@ class Catalog:
                     other.courses = [c for c in other.courses if c.id != entity_id]
             session.delete(entity)
             session.flush()
-            touched = self.stamp(session, dependents)
+            stamped = self.stamp(session, dependents)
+        self.store_vectors(stamped.texts)
+        touched = stamped.touched
         if kind in ("demands", "courses", "programs", "students"):
             touched.setdefault(kind, set()).add(entity_id)
         self.after_write(touched)
@@ -360,16 +372,13 @@ class Catalog:
         ).all()
         return [*programs, *students]
 
-    def stamp(
-        self,
-        session: Session,
-        entities: Sequence[Any],
-        progress: Callable[[int], None] | None = None,
-    ) -> dict[str, set[int]]:
-        """Set ``text_hash`` and store vectors for texts and skill phrases of ``entities``.
+    def stamp(self, session: Session, entities: Sequence[Any]) -> Stamped:
+        """Set ``text_hash`` on ``entities``; returns the ids per index collection whose vectors
+        may have moved and the texts and skill phrases to encode.
 
-        Courses also restamp the programs and students whose texts list them. Returns the ids
-        per index collection whose vectors may have moved.
+        Courses also restamp the programs and students whose texts list them. Nothing is
+        encoded here: the caller encodes after its transaction has committed
+        (``store_vectors``), so no write holds its locks through model inference.
         """
         indexed = [e for e in entities if not isinstance(e, Organization)]
         courses = [e for e in indexed if isinstance(e, Course)]
@@ -382,9 +391,17 @@ class Catalog:
             texts.append(text)
             touched[entity.__tablename__].add(entity.id)
             texts.extend(self._phrases(entity))
-        if texts:
-            self.vectors.vectors(session, texts, persist=True, progress=progress)
-        return dict(touched)
+        return Stamped(dict(touched), texts)
+
+    def store_vectors(
+        self, texts: Sequence[str], progress: Callable[[int], None] | None = None
+    ) -> None:
+        """Encode and store what a committed write's texts lack, outside its transaction.
+
+        Should this fail, the write stands and the index catches up on its next sync, which
+        encodes whatever is still missing.
+        """
+        self.vectors.store_missing(self.db, texts, progress)
 
     @staticmethod
     def _phrases(entity: Any) -> list[str]:

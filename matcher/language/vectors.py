@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from embeddings import Encoder
 from matcher.language.phrasing import TextForm
 from matcher.language.texts import content_hash
+from store import Database
 from store.models import TextEmbedding
 
 _LOOKUP_CHUNK = 500
@@ -115,6 +116,30 @@ class VectorCache:
             self._store(session, fresh)
         found.update(fresh)
         return np.vstack([found[h] for h in hashes]).astype(np.float32, copy=False)
+
+    def store_missing(
+        self,
+        db: Database,
+        texts: Sequence[str],
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Encode and store the vectors of ``texts`` the store lacks, with no transaction open
+        while the model runs: the store is read, the texts encoded, then the new vectors
+        inserted in a short transaction of their own."""
+        hashes = list(dict.fromkeys(content_hash(t) for t in texts))
+        if not hashes:
+            return
+        with db.session() as session:
+            found = self._from_store(session, hashes)
+        missing = {content_hash(t): t for t in texts}
+        missing = {h: self.form(t) for h, t in missing.items() if h not in found}
+        if not missing:
+            return
+        encoded = self.encoder.encode(list(missing.values()), progress=progress)
+        fresh = dict(zip(missing.keys(), encoded, strict=True))
+        with db.session() as session:
+            self._store(session, fresh)
+        self._remember(fresh.items())
 
     def _store(self, session: Session, fresh: dict[str, np.ndarray]) -> None:
         """Insert vectors; one another write stored meanwhile (same text, same model) stays.
