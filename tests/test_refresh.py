@@ -6,9 +6,10 @@ import json
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -18,11 +19,14 @@ from embeddings.index import IndexStore
 from jobs.feeds import FeedPatch, FeedRegistry, parse_feed_input
 from jobs.lock import DatabaseLock, LockHeld
 from jobs.refresh import Refresher
+from matcher import clock
 from store import Demand, GapSnapshot
 from tests.conftest import PostgresDatabases, make_services
 from tests.feed_server import FeedServer
 
-TODAY = datetime.now(UTC).date()
+# the consortium's today (the default TIMEZONE), as reports count days: from 16:00 UTC on,
+# Shanghai is a day ahead of UTC
+TODAY = clock.today(ZoneInfo(clock.DEFAULT_ZONE))
 
 
 def _day(offset: int) -> str:
