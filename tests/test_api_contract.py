@@ -128,7 +128,7 @@ _SETTINGS = {"deadline": None, "suppress_health_check": list(HealthCheck), "data
 
 
 @sqlite_api.parametrize()
-@settings(max_examples=40, **_SETTINGS)
+@settings(max_examples=25, **_SETTINGS)
 def test_every_operation_keeps_its_contract_on_sqlite(case: Case) -> None:
     _cases["sqlite"] += 1
     case.call_and_validate(headers=_credentials(case, _SQLITE))
