@@ -2,8 +2,10 @@
 
 A :class:`VectorIndex` is a faiss index over unit vectors (inner product = cosine) plus the
 content hash each id was encoded from, so its owner can tell exactly which entries are stale.
-It is exact (flat) up to ``exact_limit`` vectors and an IVF index above, whose recall against
-exact search is checked in ``tests/test_index.py``.
+Its main part is exact (flat) up to ``exact_limit`` vectors and an IVF index above, whose
+recall against exact search is checked in ``tests/test_index.py``; writes go to a small exact
+delta beside it, merged into a new main part when it has grown (see ``VectorIndex``). A
+version on disk is the main file, written once, and the version's delta file.
 
 An :class:`IndexStore` keeps a folder of versioned index files and ``manifest.json`` naming the
 files of the current version. A writer, holding an exclusive file lock, writes new files beside
@@ -19,7 +21,7 @@ import fcntl
 import json
 import math
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,15 +33,67 @@ FLAT = "flat"
 IVF = "ivf"
 
 
-class VectorIndex:
-    """A searchable set of (id, unit vector, content hash)."""
+MERGE_AT_LEAST = 512
+MERGE_SHARE = 0.05
+"""A delta is merged into its main index once it (with the main entries it hides) holds more
+than ``MERGE_SHARE`` of the main index or ``MERGE_AT_LEAST`` entries, whichever is more."""
 
-    def __init__(self, index: Any, hashes: dict[int, str], nprobe: int) -> None:
-        self._index = index
-        self.hashes = hashes
+
+class _LiveHashes(Mapping[int, str]):
+    """id → content hash of what an index holds: the main entries it does not hide, then the
+    delta's. A view, so a copy of an index costs the size of its delta, not of the whole."""
+
+    def __init__(self, main: Mapping[int, str], hidden: set[int], delta: Mapping[int, str]) -> None:
+        self._main, self._hidden, self._delta = main, hidden, delta
+
+    def __getitem__(self, key: int) -> str:
+        if key in self._delta:
+            return self._delta[key]
+        if key in self._hidden:
+            raise KeyError(key)
+        return self._main[key]
+
+    def __iter__(self) -> Iterator[int]:
+        yield from (i for i in self._main if i not in self._hidden)
+        yield from self._delta
+
+    def __len__(self) -> int:
+        return len(self._main) - len(self._hidden) + len(self._delta)
+
+
+class VectorIndex:
+    """A searchable set of (id, unit vector, content hash): a main index, written when built
+    or merged and never changed after, and a small exact delta that takes every later write.
+
+    ``hidden`` holds ids of main entries that were removed or replaced (their new vector is in
+    the delta). A write therefore costs the size of the delta, and so does publishing it: the
+    main file is written again only when the delta is merged into it (``needs_merge``,
+    ``merged``).
+    """
+
+    def __init__(
+        self,
+        main: Any,
+        main_hashes: Mapping[int, str],
+        nprobe: int,
+        *,
+        trained_on: int = 0,
+        main_file: str | None = None,
+    ) -> None:
+        self._main = main
+        self._main_hashes = main_hashes
         self.nprobe = nprobe
+        self.trained_on = trained_on  # vectors an IVF index was trained on
+        self.main_file = main_file  # the file holding ``main``, once written
+        self._hidden: set[int] = set()
+        self._delta_vectors: dict[int, np.ndarray] = {}
+        self._delta_hashes: dict[int, str] = {}
+        self._delta_index: Any = None  # built on the first search after a change
+        self.hashes: Mapping[int, str] = _LiveHashes(
+            self._main_hashes, self._hidden, self._delta_hashes
+        )
         if self.type == IVF:
-            faiss.extract_index_ivf(index).nprobe = nprobe
+            faiss.extract_index_ivf(main).nprobe = nprobe
 
     @classmethod
     def build(
@@ -64,38 +118,58 @@ class VectorIndex:
             index = faiss.IndexIDMap2(faiss.IndexFlatIP(dimension))
         if len(id_array):
             index.add_with_ids(vectors, id_array)
-        return cls(index, dict(zip(id_array.tolist(), hashes, strict=True)), nprobe)
+        hash_of = dict(zip(id_array.tolist(), hashes, strict=True))
+        return cls(index, hash_of, nprobe, trained_on=len(id_array))
 
     @property
     def type(self) -> str:
-        return IVF if isinstance(self._index, faiss.IndexIVF) else FLAT
+        return IVF if isinstance(self._main, faiss.IndexIVF) else FLAT
 
     @property
     def dimension(self) -> int:
-        return int(self._index.d)
+        return int(self._main.d)
+
+    @property
+    def delta_size(self) -> int:
+        """Entries written since the main index: delta vectors and hidden main entries."""
+        return len(self._delta_vectors) + len(self._hidden)
 
     def __len__(self) -> int:
-        return int(self._index.ntotal)
+        return len(self.hashes)
 
     def copy(self) -> VectorIndex:
-        """An independent copy to modify while readers keep searching this one."""
-        return VectorIndex(faiss.clone_index(self._index), dict(self.hashes), self.nprobe)
+        """An independent copy to modify while readers keep searching this one; it shares the
+        main index, which nothing modifies."""
+        other = VectorIndex(
+            self._main,
+            self._main_hashes,
+            self.nprobe,
+            trained_on=self.trained_on,
+            main_file=self.main_file,
+        )
+        other._hidden.update(self._hidden)
+        other._delta_vectors.update(self._delta_vectors)
+        other._delta_hashes.update(self._delta_hashes)
+        return other
 
     def upsert(self, ids: Sequence[int], vectors: np.ndarray, hashes: Sequence[str]) -> None:
-        if not len(ids):
-            return
-        self.remove(ids)
-        id_array = np.asarray(ids, dtype=np.int64)
-        self._index.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), id_array)
-        self.hashes.update(zip(id_array.tolist(), hashes, strict=True))
+        rows = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(ids), -1)
+        for i, vector, content in zip(ids, rows, hashes, strict=True):
+            i = int(i)
+            if i in self._main_hashes:
+                self._hidden.add(i)
+            self._delta_vectors[i] = vector
+            self._delta_hashes[i] = content
+        self._delta_index = None
 
     def remove(self, ids: Sequence[int]) -> None:
-        present = [i for i in ids if i in self.hashes]
-        if not present:
-            return
-        self._index.remove_ids(np.asarray(present, dtype=np.int64))
-        for i in present:
-            del self.hashes[i]
+        for i in ids:
+            i = int(i)
+            self._delta_vectors.pop(i, None)
+            self._delta_hashes.pop(i, None)
+            if i in self._main_hashes:
+                self._hidden.add(i)
+        self._delta_index = None
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top ``k`` (scores, ids) per query row; missing slots have id -1."""
@@ -104,24 +178,109 @@ class VectorIndex:
         if len(self) == 0:
             empty = np.full((len(queries), 1), -1, dtype=np.int64)
             return np.zeros(empty.shape, dtype=np.float32), empty
-        scores, ids = self._index.search(queries, k)
-        return scores, ids
+        parts = []
+        if self._main.ntotal:
+            # hidden entries may take places in the main's top k: ask for that many more
+            depth = min(int(self._main.ntotal), k + len(self._hidden))
+            scores, ids = self._main.search(queries, depth)
+            if self._hidden:
+                stale = np.isin(ids, np.fromiter(self._hidden, dtype=np.int64))
+                scores, ids = np.where(stale, -np.inf, scores), np.where(stale, -1, ids)
+            parts.append((scores, ids))
+        if self._delta_vectors:
+            delta = self._delta()
+            parts.append(delta.search(queries, min(k, int(delta.ntotal))))
+        scores = np.hstack([p[0] for p in parts])
+        ids = np.hstack([p[1] for p in parts])
+        scores = np.where(ids < 0, -np.inf, scores)
+        order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        top_scores = np.take_along_axis(scores, order, axis=1)
+        top_ids = np.take_along_axis(ids, order, axis=1)
+        missing = ~np.isfinite(top_scores)
+        top_ids[missing] = -1
+        return np.where(missing, 0.0, top_scores).astype(np.float32), top_ids
 
-    def save(self, path: Path) -> None:
-        faiss.write_index(self._index, str(path))
-        ids = np.fromiter(self.hashes.keys(), dtype=np.int64, count=len(self.hashes))
-        hashes = np.array(list(self.hashes.values()), dtype="S64")
+    def _delta(self) -> Any:
+        index = self._delta_index
+        if index is None:
+            index = faiss.IndexIDMap2(faiss.IndexFlatIP(self.dimension))
+            ids = np.fromiter(self._delta_vectors, dtype=np.int64, count=len(self._delta_vectors))
+            index.add_with_ids(np.vstack(list(self._delta_vectors.values())), ids)
+            self._delta_index = index
+        return index
+
+    def needs_merge(self) -> bool:
+        return self.delta_size > max(MERGE_AT_LEAST, MERGE_SHARE * self._main.ntotal)
+
+    def merged(self) -> VectorIndex:
+        """The same entries with the delta folded into a new main index (IVF keeps its
+        training; the caller retrains by building anew once a collection has grown enough)."""
+        main: Any = faiss.clone_index(self._main)
+        if self._hidden:
+            main.remove_ids(np.fromiter(self._hidden, dtype=np.int64, count=len(self._hidden)))
+        if self._delta_vectors:
+            ids = np.fromiter(self._delta_vectors, dtype=np.int64, count=len(self._delta_vectors))
+            main.add_with_ids(np.vstack(list(self._delta_vectors.values())), ids)
+        return VectorIndex(main, dict(self.hashes), self.nprobe, trained_on=self.trained_on)
+
+    # -- files -------------------------------------------------------------------------------
+
+    def save_main(self, path: Path) -> None:
+        """The main index and its hashes (``path`` and ``path`` .hashes.npz)."""
+        faiss.write_index(self._main, str(path))
+        ids = np.fromiter(self._main_hashes.keys(), dtype=np.int64, count=len(self._main_hashes))
+        hashes = np.array(list(self._main_hashes.values()), dtype="S64")
         with open(path.with_suffix(".hashes.npz"), "wb") as fh:
             np.savez(fh, ids=ids, hashes=hashes)
 
+    def save_delta(self, path: Path) -> None:
+        """The delta and the hidden main ids: small, written with every version."""
+        ids = np.fromiter(self._delta_vectors, dtype=np.int64, count=len(self._delta_vectors))
+        vectors = (
+            np.vstack(list(self._delta_vectors.values()))
+            if self._delta_vectors
+            else np.zeros((0, self.dimension), dtype=np.float32)
+        )
+        with open(path, "wb") as fh:
+            np.savez(
+                fh,
+                ids=ids,
+                vectors=vectors,
+                hashes=np.array(list(self._delta_hashes.values()), dtype="S64"),
+                hidden=np.fromiter(self._hidden, dtype=np.int64, count=len(self._hidden)),
+            )
+
     @classmethod
-    def load(cls, path: Path, nprobe: int) -> VectorIndex:
+    def load_main(cls, path: Path, nprobe: int, trained_on: int = 0) -> VectorIndex:
         index = faiss.read_index(str(path))
         with np.load(path.with_suffix(".hashes.npz")) as data:
             hashes = dict(
                 zip(data["ids"].tolist(), (h.decode() for h in data["hashes"]), strict=True)
             )
-        return cls(index, hashes, nprobe)
+        return cls(index, hashes, nprobe, trained_on=trained_on, main_file=path.name)
+
+    def main_only(self) -> VectorIndex:
+        """This index's main part alone (shared, not copied)."""
+        return VectorIndex(
+            self._main,
+            self._main_hashes,
+            self.nprobe,
+            trained_on=self.trained_on,
+            main_file=self.main_file,
+        )
+
+    def with_delta(self, path: Path) -> VectorIndex:
+        """This index's main part with the delta saved at ``path``."""
+        other = self.main_only()
+        with np.load(path) as data:
+            other._hidden.update(data["hidden"].tolist())
+            hashes = (h.decode() for h in data["hashes"])
+            for i, vector, content in zip(
+                data["ids"].tolist(), data["vectors"], hashes, strict=True
+            ):
+                other._delta_vectors[i] = vector
+                other._delta_hashes[i] = content
+        return other
 
 
 @dataclass(frozen=True)
@@ -159,16 +318,29 @@ class IndexStore:
         manifest = self.read_manifest()
         return int(manifest["version"]) if manifest else 0
 
-    def load(self) -> Snapshot | None:
-        """The current version, or None when there is none or its files are damaged."""
+    def load(self, known: Snapshot | None = None) -> Snapshot | None:
+        """The current version, or None when there is none or its files are damaged.
+
+        Main indexes already in ``known`` (a version loaded before) are taken from it rather
+        than read again: after a write only the small delta files are new.
+        """
         manifest = self.read_manifest()
         if manifest is None:
             return None
+        loaded = {}
+        if known is not None and known.model == manifest.get("model"):
+            loaded = {index.main_file: index for index in known.collections.values()}
         try:
-            collections = {
-                name: VectorIndex.load(self.folder / entry["file"], self.nprobe)
-                for name, entry in manifest["collections"].items()
-            }
+            collections = {}
+            for name, entry in manifest["collections"].items():
+                main = loaded.get(entry["file"])
+                if main is None:
+                    path = self.folder / entry["file"]
+                    main = VectorIndex.load_main(path, self.nprobe, entry.get("trained_on", 0))
+                delta = entry.get("delta")
+                collections[name] = (
+                    main.with_delta(self.folder / delta) if delta else main.main_only()
+                )
         except (OSError, RuntimeError, KeyError, ValueError):
             return None
         return Snapshot(
@@ -203,14 +375,29 @@ class IndexStore:
         if base is None or base.model != model:
             entries = {}
         for name, index in changed.items():
-            file_name = f"{name}.v{version}.faiss"
-            tmp = self.folder / f".{file_name}.tmp"
-            index.save(tmp)
-            os.replace(tmp, self.folder / file_name)
-            os.replace(
-                tmp.with_suffix(".hashes.npz"), (self.folder / file_name).with_suffix(".hashes.npz")
-            )
-            entries[name] = {"file": file_name, "count": len(index), "type": index.type}
+            if index.main_file is None:  # built or merged: the one time it is written
+                file_name = f"{name}.v{version}.faiss"
+                tmp = self.folder / f".{file_name}.tmp"
+                index.save_main(tmp)
+                os.replace(tmp, self.folder / file_name)
+                os.replace(
+                    tmp.with_suffix(".hashes.npz"),
+                    (self.folder / file_name).with_suffix(".hashes.npz"),
+                )
+                index.main_file = file_name
+            delta_name = None
+            if index.delta_size:
+                delta_name = f"{name}.v{version}.delta.npz"
+                tmp = self.folder / f".{delta_name}.tmp"
+                index.save_delta(tmp)
+                os.replace(tmp, self.folder / delta_name)
+            entries[name] = {
+                "file": index.main_file,
+                "delta": delta_name,
+                "count": len(index),
+                "type": index.type,
+                "trained_on": index.trained_on,
+            }
         manifest = {
             "version": version,
             "model": model,
@@ -240,6 +427,8 @@ class IndexStore:
             for entry in (manifest or {}).get("collections", {}).values():
                 keep.add(entry["file"])
                 keep.add(str(Path(entry["file"]).with_suffix(".hashes.npz")))
+                if entry.get("delta"):
+                    keep.add(entry["delta"])
         for path in self.folder.glob("*.v*.*"):
             if path.name not in keep:
                 path.unlink(missing_ok=True)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shutil
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -90,8 +90,9 @@ def test_writes_encode_with_no_transaction_open(
     services.catalog.update("courses", course["id"], {"skills": ["robot programming 5521"]})
     _create(services, "demands", _demand("Welder 5521", ["arc welding 5521"]))
     assert len(open_connections) >= 3 and set(open_connections) == {0}
-    assert services.matcher.match_text("robot programming 5521", "courses", k=1)[0]["id"] == (
-        course["id"]
+    assert (
+        services.matcher.match_text("robot programming 5521", "courses", k=1)[0]["id"]
+        == (course["id"])
     )
 
 
@@ -101,6 +102,39 @@ def test_unchanged_text_is_not_encoded_twice(services: Services) -> None:
     before = encoder.calls
     _create(services, "courses", _course("C2", "A unique course title 81723", ["skill q81723"]))
     assert encoder.calls == before  # same texts: vectors come from the store
+
+
+def test_writes_fill_a_delta_that_a_full_sync_merges_and_ivf_retrains_as_it_grows(
+    store: str, tmp_path: Path, postgres: PostgresDatabases | None, shared_vectors: VectorCache
+) -> None:
+    svc = make_services(store, tmp_path, postgres, shared_vectors, EXACT_INDEX_LIMIT="20")
+    topics = ["welding", "PLC", "hydraulics", "CNC", "metrology", "robotics", "wiring"]
+
+    def batch(start: int, count: int) -> list[Any]:
+        return [
+            parse_input(
+                "courses",
+                _course(f"K{n}", f"{topics[n % 7]} course {n}", [f"{topics[n % 7]} skill {n}"]),
+            )
+            for n in range(start, start + count)
+        ]
+
+    svc.catalog.create_many("courses", batch(0, 25))
+    first = svc.index.collection("courses")
+    assert first is not None and first.type == "ivf" and first.trained_on == 25
+    svc.catalog.create_many("courses", batch(25, 3))
+    grown = svc.index.collection("courses")
+    assert grown is not None and grown.main_file == first.main_file and grown.delta_size == 3
+    assert svc.index.sync().merged == ["courses"]  # ``talentmatch index`` folds the delta in
+    merged = svc.index.collection("courses")
+    assert merged is not None and merged.delta_size == 0 and merged.main_file != first.main_file
+    assert merged.trained_on == 25 and len(merged) == 28
+    svc.catalog.create_many("courses", batch(28, 25))  # past twice what it was trained on
+    retrained = svc.index.collection("courses")
+    assert retrained is not None and retrained.trained_on == 53 and retrained.delta_size == 0
+    found = svc.matcher.match_text("CNC skill 52", "courses", k=1)
+    assert found[0]["title"] == "CNC course 52"
+    svc.close()
 
 
 def test_changed_model_reencodes_everything(

@@ -84,3 +84,90 @@ def test_publish_swaps_manifest_and_keeps_previous_files(
 def test_damaged_manifest_reads_as_missing(tmp_path: Path) -> None:
     (tmp_path / "manifest.json").write_text("{not json")
     assert IndexStore(tmp_path, 8).load() is None
+
+
+def _live_brute_force(live: dict[int, np.ndarray], queries: np.ndarray, k: int) -> list[list[int]]:
+    ids = np.array(list(live))
+    vectors = np.vstack(list(live.values()))
+    order = np.argsort(-(queries @ vectors.T), axis=1)[:, :k]
+    return [ids[row].tolist() for row in order]
+
+
+@pytest.mark.parametrize("exact_limit", [10**6, 1000])  # flat and IVF main indexes
+def test_writes_go_to_the_delta_and_search_sees_exactly_the_live_entries(
+    corpus: np.ndarray, exact_limit: int
+) -> None:
+    rng = np.random.default_rng(7)
+    live = {i: corpus[i] for i in range(2000)}
+    index = VectorIndex.build(
+        corpus.shape[1], list(live), corpus[:2000], ["h"] * 2000, exact_limit, 64
+    )
+    for step in range(300):  # replace, add and remove at random
+        i = int(rng.integers(0, 2600))
+        if step % 3 == 2:
+            index.remove([i])
+            live.pop(i, None)
+        else:
+            j = int(rng.integers(0, len(corpus)))
+            index.upsert([i], corpus[j : j + 1], [f"v{j}"])
+            live[i] = corpus[j]
+    assert len(index) == len(live) and set(index.hashes) == set(live)
+    assert 0 < index.delta_size <= 600 and not index.needs_merge()  # a replaced entry counts 2
+    queries = corpus[rng.choice(len(corpus), 100, replace=False)]
+    for candidate in (index, index.merged()):
+        _, found = candidate.search(queries, 10)
+        expected = _live_brute_force(live, queries, 10)
+        overlap = np.mean(
+            [len(set(a) & set(b)) / 10 for a, b in zip(found.tolist(), expected, strict=True)]
+        )
+        assert overlap >= (0.99 if exact_limit > 2600 else 0.95), overlap
+        assert set(found.ravel().tolist()) <= set(live)  # nothing removed or replaced shows
+    merged = index.merged()
+    assert (
+        merged.delta_size == 0
+        and len(merged) == len(live)
+        and dict(merged.hashes) == dict(index.hashes)
+    )
+
+
+def test_a_write_publishes_a_small_delta_and_readers_keep_the_main_index(
+    tmp_path: Path, corpus: np.ndarray
+) -> None:
+    store = IndexStore(tmp_path, nprobe=8)
+    ids = list(range(len(corpus)))
+    first = VectorIndex.build(corpus.shape[1], ids, corpus, ["a"] * len(ids), 10**6, 8)
+    with store.write_lock():
+        snap1 = store.publish("m", corpus.shape[1], {"courses": first}, None)
+    main_file = tmp_path / "courses.v1.faiss"
+    main_size, main_mtime = main_file.stat().st_size, main_file.stat().st_mtime_ns
+    second = snap1.collections["courses"].copy()
+    second.upsert([5, 10**6], corpus[7:9], ["b", "c"])
+    second.remove([11])
+    with store.write_lock():
+        store.publish("m", corpus.shape[1], {"courses": second}, snap1)
+    entry = json.loads((tmp_path / "manifest.json").read_text())["collections"]["courses"]
+    assert entry["file"] == "courses.v1.faiss" and entry["delta"] == "courses.v2.delta.npz"
+    assert main_file.stat().st_mtime_ns == main_mtime  # the main file was not written again
+    assert (tmp_path / entry["delta"]).stat().st_size < main_size / 100
+    reader = store.load(known=snap1)
+    assert reader is not None
+    loaded = reader.collections["courses"]
+    assert loaded._main is snap1.collections["courses"]._main  # reused, not read again
+    assert len(loaded) == len(corpus) and loaded.hashes[5] == "b" and 11 not in loaded.hashes
+    _, found = loaded.search(corpus[8:9], 2)
+    assert set(found[0].tolist()) == {8, 10**6}  # the same vector, in main and in the delta
+    fresh = IndexStore(tmp_path, nprobe=8).load()  # another process reads both files
+    assert fresh is not None and dict(fresh.collections["courses"].hashes) == dict(loaded.hashes)
+
+
+def test_a_delta_past_its_share_is_merged_into_a_new_main_index(corpus: np.ndarray) -> None:
+    index = VectorIndex.build(
+        corpus.shape[1], list(range(2000)), corpus[:2000], ["a"] * 2000, 10**6, 8
+    )
+    written = 0
+    while not index.needs_merge():
+        index.upsert([10_000 + written], corpus[2000 + written % 900 : 2001 + written % 900], ["b"])
+        written += 1
+    assert written == 513  # MERGE_AT_LEAST: 5 % of 2,000 is less
+    merged = index.merged()
+    assert merged.main_file is None and merged.delta_size == 0 and len(merged) == 2513

@@ -42,6 +42,9 @@ COLLECTIONS: dict[str, type[Demand] | type[Course] | type[Program] | type[Studen
 }
 
 RETRY_INTERVAL = 5.0  # seconds between catch-up attempts of a process whose index is behind
+RETRAIN_GROWTH = 2.0
+"""An IVF index is trained anew once its collection has grown to this many times the vectors
+it was trained on; until then merged vectors join the lists it has."""
 
 
 @dataclass
@@ -51,6 +54,7 @@ class SyncReport:
     upserted: dict[str, int] = field(default_factory=dict)
     removed: dict[str, int] = field(default_factory=dict)
     rebuilt: list[str] = field(default_factory=list)
+    merged: list[str] = field(default_factory=list)  # deltas folded into their main index
     version: int = 0
 
     @property
@@ -92,7 +96,7 @@ class IndexService:
             with self._lock:
                 current = self._snapshot
                 if current is None or current.version != version:
-                    loaded = self.store.load()
+                    loaded = self.store.load(known=current)
                     if loaded is not None and loaded.model == self.vectors.model:
                         self._snapshot = loaded
                     current = self._snapshot
@@ -135,7 +139,7 @@ class IndexService:
         """
         report = SyncReport()
         with self.store.write_lock():
-            base = self.store.load()
+            base = self.store.load(known=self._snapshot)
             if base is not None and base.model != self.vectors.model:
                 base = None
             changed: dict[str, VectorIndex] = {}
@@ -249,7 +253,8 @@ class IndexService:
         stale = {i: h for i, h in rows.items() if current.hashes.get(i) != h}
         checked = ids if ids is not None else set(current.hashes)
         gone = [i for i in checked if i in current.hashes and i not in rows]
-        if not stale and not gone:
+        compact = ids is None and current.delta_size > 0  # a full sync folds any delta in
+        if not stale and not gone and not compact:
             return None
         index = current.copy()
         index.remove(gone)
@@ -259,9 +264,14 @@ class IndexService:
             )
         report.upserted[name] = len(stale)
         report.removed[name] = len(gone)
-        if index.type != (IVF if len(index) > self.exact_limit else FLAT):
+        wanted = IVF if len(index) > self.exact_limit else FLAT
+        outgrown = index.type == IVF and len(index) > RETRAIN_GROWTH * index.trained_on
+        if index.type != wanted or outgrown:
             report.rebuilt.append(name)
             return self._build(session, name, dict(index.hashes), progress)
+        if compact or index.needs_merge():
+            report.merged.append(name)
+            return index.merged()
         return index
 
     def _build(

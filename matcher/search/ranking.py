@@ -22,6 +22,7 @@ or student offers, whichever of them is the query.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -371,7 +372,7 @@ class Matcher:
         return phrases
 
     def _text_scores(
-        self, session: Session, hashes: dict[int, str], vector: np.ndarray, ids: list[int]
+        self, session: Session, hashes: Mapping[int, str], vector: np.ndarray, ids: list[int]
     ) -> dict[int, float]:
         """Whole-text cosine of candidates the dense channel did not return (lexical ones)."""
         wanted = {i: hashes[i] for i in ids if i in hashes}
