@@ -35,8 +35,11 @@ IVF = "ivf"
 
 MERGE_AT_LEAST = 512
 MERGE_SHARE = 0.05
+MERGE_AT_MOST = 4096
 """A delta is merged into its main index once it (with the main entries it hides) holds more
-than ``MERGE_SHARE`` of the main index or ``MERGE_AT_LEAST`` entries, whichever is more."""
+than ``MERGE_SHARE`` of the main index, counted as at least ``MERGE_AT_LEAST`` and at most
+``MERGE_AT_MOST`` entries. The cap keeps the delta file every write saves small (about 6 MB)
+at any size; a merge (one whole write) then comes at most every 4,096 writes."""
 
 
 class _LiveHashes(Mapping[int, str]):
@@ -89,6 +92,7 @@ class VectorIndex:
         self._delta_vectors: dict[int, np.ndarray] = {}
         self._delta_hashes: dict[int, str] = {}
         self._delta_index: Any = None  # built on the first search after a change
+        self._main_search: Any = None  # parameters that skip hidden entries, with what they hold
         self.hashes: Mapping[int, str] = _LiveHashes(
             self._main_hashes, self._hidden, self._delta_hashes
         )
@@ -160,7 +164,7 @@ class VectorIndex:
                 self._hidden.add(i)
             self._delta_vectors[i] = vector
             self._delta_hashes[i] = content
-        self._delta_index = None
+        self._delta_index = self._main_search = None
 
     def remove(self, ids: Sequence[int]) -> None:
         for i in ids:
@@ -169,7 +173,7 @@ class VectorIndex:
             self._delta_hashes.pop(i, None)
             if i in self._main_hashes:
                 self._hidden.add(i)
-        self._delta_index = None
+        self._delta_index = self._main_search = None
 
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top ``k`` (scores, ids) per query row; missing slots have id -1."""
@@ -180,13 +184,8 @@ class VectorIndex:
             return np.zeros(empty.shape, dtype=np.float32), empty
         parts = []
         if self._main.ntotal:
-            # hidden entries may take places in the main's top k: ask for that many more
-            depth = min(int(self._main.ntotal), k + len(self._hidden))
-            scores, ids = self._main.search(queries, depth)
-            if self._hidden:
-                stale = np.isin(ids, np.fromiter(self._hidden, dtype=np.int64))
-                scores, ids = np.where(stale, -np.inf, scores), np.where(stale, -1, ids)
-            parts.append((scores, ids))
+            depth = min(int(self._main.ntotal), k)
+            parts.append(self._main.search(queries, depth, params=self._search_parameters()))
         if self._delta_vectors:
             delta = self._delta()
             parts.append(delta.search(queries, min(k, int(delta.ntotal))))
@@ -200,6 +199,27 @@ class VectorIndex:
         top_ids[missing] = -1
         return np.where(missing, 0.0, top_scores).astype(np.float32), top_ids
 
+    def _search_parameters(self) -> Any:
+        """faiss search parameters that leave hidden main entries out (and set IVF's nprobe)."""
+        if self._main_search is None:
+            selector = None
+            held: tuple[Any, ...] = ()
+            if self._hidden:
+                hidden = np.fromiter(self._hidden, dtype=np.int64, count=len(self._hidden))
+                batch = faiss.IDSelectorBatch(hidden)
+                selector = faiss.IDSelectorNot(batch)
+                held = (batch, selector)  # faiss keeps raw pointers: these must stay alive
+            parameters: Any
+            if self.type == IVF:
+                parameters = faiss.SearchParametersIVF()
+                parameters.nprobe = self.nprobe
+            else:
+                parameters = faiss.SearchParameters()
+            if selector is not None:
+                parameters.sel = selector
+            self._main_search = (parameters, held)
+        return self._main_search[0]
+
     def _delta(self) -> Any:
         index = self._delta_index
         if index is None:
@@ -210,7 +230,8 @@ class VectorIndex:
         return index
 
     def needs_merge(self) -> bool:
-        return self.delta_size > max(MERGE_AT_LEAST, MERGE_SHARE * self._main.ntotal)
+        share = MERGE_SHARE * self._main.ntotal
+        return self.delta_size > min(MERGE_AT_MOST, max(MERGE_AT_LEAST, share))
 
     def merged(self) -> VectorIndex:
         """The same entries with the delta folded into a new main index (IVF keeps its
