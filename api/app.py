@@ -8,6 +8,7 @@ from typing import Any
 
 from apiflask import APIFlask
 from flask import Response
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from api.wiring import Services
 from matcher.settings import load_settings
@@ -67,6 +68,11 @@ def create_app(
         "consortia. Errors are application/problem+json (RFC 9457)."
     }
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    if settings.trusted_proxies:
+        hops = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     app.config["SECURITY_SCHEMES"] = {
         rest.SECURITY: {
             "type": "http",

@@ -191,6 +191,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Where rate-limit counters live: `memory://` counts per process; with several workers "
         "or hosts use Redis, e.g. `redis://127.0.0.1:6379`.",
     ),
+    Setting(
+        "TRUSTED_PROXIES",
+        0,
+        "Reverse proxies in front of the app whose X-Forwarded-For, -Proto and -Host headers "
+        "are believed (how many); 0 believes none, so the client address is the connection's.",
+    ),
     Setting("LOGIN_RATE_LIMIT", "10 per minute", "Sign-in attempts per client address."),
     Setting(
         "MATCH_RATE_LIMIT",
@@ -275,6 +281,7 @@ class Settings:
     token_days: int
     consent_version: str
     ratelimit_storage: str
+    trusted_proxies: int
     login_rate_limit: str
     match_rate_limit: str
     mail_server: str
@@ -345,6 +352,8 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         raise ConfigError("settings MAIL_PORT must be a port and MAIL_MAX_ATTEMPTS at least 1")
     if not 0.0 <= values["NOTIFY_MATCH_SCORE"] <= 1.0:
         raise ConfigError("setting NOTIFY_MATCH_SCORE must lie in [0, 1]")
+    if values["TRUSTED_PROXIES"] < 0:
+        raise ConfigError("setting TRUSTED_PROXIES must be 0 or more")
     if values["TRANSLATE"] not in ("auto", "on", "off"):
         raise ConfigError("setting TRANSLATE must be auto, on or off")
     # Input models judge dates without seeing these settings: the zone is the process's.

@@ -352,6 +352,29 @@ def test_rate_limits_on_sign_in_and_matching(services: Services, world: dict[str
         _rate_limits_reached(services, english(create_app(services=limited).test_client()))
 
 
+@pytest.mark.parametrize("proxies", [0, 1])
+def test_behind_a_trusted_proxy_each_client_has_its_own_limit(
+    services: Services, world: dict[str, Any], proxies: int
+) -> None:
+    with _changed(
+        services, secure_cookies=False, match_rate_limit="2 per minute", trusted_proxies=proxies
+    ) as limited:
+        client = english(create_app(services=limited).test_client())
+        body = {"text": "5G base station maintenance", "target": "demands"}
+
+        def status(address: str) -> int:
+            headers = {"X-Forwarded-For": address}
+            return client.post("/api/v1/match", json=body, headers=headers).status_code
+
+        first = [status("203.0.113.7") for _ in range(3)]
+        other = status("198.51.100.4")
+    assert first == [200, 200, 429]
+    # trusted: another client behind the proxy; not trusted: a header anyone can send
+    assert other == (200 if proxies else 429)
+    refused = services.audit.list(5, outcome="refused")
+    assert refused[0]["address"] == ("203.0.113.7" if proxies else "127.0.0.1")
+
+
 def _rate_limits_reached(services: Services, client: FlaskClient) -> None:
     statuses = [
         client.post(
