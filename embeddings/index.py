@@ -82,8 +82,10 @@ class VectorIndex:
         *,
         trained_on: int = 0,
         main_file: str | None = None,
+        mapped_from: Path | None = None,
     ) -> None:
         self._main = main
+        self._mapped_from = mapped_from  # the file ``main`` is memory-mapped from, if it is
         self._main_hashes = main_hashes
         self.nprobe = nprobe
         self.trained_on = trained_on  # vectors an IVF index was trained on
@@ -144,13 +146,7 @@ class VectorIndex:
     def copy(self) -> VectorIndex:
         """An independent copy to modify while readers keep searching this one; it shares the
         main index, which nothing modifies."""
-        other = VectorIndex(
-            self._main,
-            self._main_hashes,
-            self.nprobe,
-            trained_on=self.trained_on,
-            main_file=self.main_file,
-        )
+        other = self.main_only()
         other._hidden.update(self._hidden)
         other._delta_vectors.update(self._delta_vectors)
         other._delta_hashes.update(self._delta_hashes)
@@ -236,7 +232,13 @@ class VectorIndex:
     def merged(self) -> VectorIndex:
         """The same entries with the delta folded into a new main index (IVF keeps its
         training; the caller retrains by building anew once a collection has grown enough)."""
-        main: Any = faiss.clone_index(self._main)
+        # a memory-mapped index cannot be cloned (faiss refuses, or crashes for flat ones):
+        # the merged one starts from a fresh read of its file into memory
+        main: Any = (
+            faiss.read_index(str(self._mapped_from))
+            if self._mapped_from is not None
+            else faiss.clone_index(self._main)
+        )
         if self._hidden:
             main.remove_ids(np.fromiter(self._hidden, dtype=np.int64, count=len(self._hidden)))
         if self._delta_vectors:
@@ -272,13 +274,20 @@ class VectorIndex:
             )
 
     @classmethod
-    def load_main(cls, path: Path, nprobe: int, trained_on: int = 0) -> VectorIndex:
-        index = faiss.read_index(str(path))
+    def load_main(
+        cls, path: Path, nprobe: int, trained_on: int = 0, kind: str = FLAT
+    ) -> VectorIndex:
+        """The main index at ``path``, memory-mapped: the web workers of a host then share one
+        copy of its vectors in the page cache instead of holding one each."""
+        flag = faiss.IO_FLAG_MMAP if kind == IVF else faiss.IO_FLAG_MMAP_IFC
+        index = faiss.read_index(str(path), flag)
         with np.load(path.with_suffix(".hashes.npz")) as data:
             hashes = dict(
                 zip(data["ids"].tolist(), (h.decode() for h in data["hashes"]), strict=True)
             )
-        return cls(index, hashes, nprobe, trained_on=trained_on, main_file=path.name)
+        return cls(
+            index, hashes, nprobe, trained_on=trained_on, main_file=path.name, mapped_from=path
+        )
 
     def main_only(self) -> VectorIndex:
         """This index's main part alone (shared, not copied)."""
@@ -288,6 +297,7 @@ class VectorIndex:
             self.nprobe,
             trained_on=self.trained_on,
             main_file=self.main_file,
+            mapped_from=self._mapped_from,
         )
 
     def with_delta(self, path: Path) -> VectorIndex:
@@ -357,7 +367,9 @@ class IndexStore:
                 main = loaded.get(entry["file"])
                 if main is None:
                     path = self.folder / entry["file"]
-                    main = VectorIndex.load_main(path, self.nprobe, entry.get("trained_on", 0))
+                    main = VectorIndex.load_main(
+                        path, self.nprobe, entry.get("trained_on", 0), entry.get("type", FLAT)
+                    )
                 delta = entry.get("delta")
                 collections[name] = (
                     main.with_delta(self.folder / delta) if delta else main.main_only()

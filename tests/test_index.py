@@ -171,3 +171,38 @@ def test_a_delta_past_its_share_is_merged_into_a_new_main_index(corpus: np.ndarr
     assert written == 513  # MERGE_AT_LEAST: 5 % of 2,000 is less
     merged = index.merged()
     assert merged.main_file is None and merged.delta_size == 0 and len(merged) == 2513
+
+
+def _anonymous_mb() -> float:
+    with open("/proc/self/smaps_rollup") as fh:
+        line = next(line for line in fh if line.startswith("Anonymous:"))
+    return int(line.split()[1]) / 1024
+
+
+@pytest.mark.parametrize("exact_limit", [10**6, 1000])  # flat and IVF main indexes
+def test_loaded_main_indexes_are_memory_mapped_and_still_merge(
+    tmp_path: Path, corpus: np.ndarray, exact_limit: int
+) -> None:
+    rng = np.random.default_rng(3)
+    vectors = rng.standard_normal((30_000, corpus.shape[1])).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    ids = list(range(len(vectors)))
+    built = VectorIndex.build(vectors.shape[1], ids, vectors, ["a"] * len(ids), exact_limit, 64)
+    store = IndexStore(tmp_path, nprobe=64)
+    with store.write_lock():
+        store.publish("m", vectors.shape[1], {"demands": built}, None)
+    del built
+    before = _anonymous_mb()
+    loaded = store.load()
+    assert loaded is not None
+    index = loaded.collections["demands"]
+    assert _anonymous_mb() - before < 20  # 44 MB of vectors stay in the page cache
+    _, found = index.search(vectors[:20], 1)
+    assert (found[:, 0] == np.arange(20)).mean() >= 0.9
+    changed = index.copy()
+    changed.upsert([5, 10**6], vectors[7:9], ["b", "c"])
+    merged = changed.merged()  # from a fresh read of the file: a mapped index cannot be cloned
+    assert merged.delta_size == 0 and len(merged) == len(vectors) + 1
+    _, found = merged.search(vectors[8:9], 2)
+    assert 10**6 in found[0].tolist()
+    assert len(index) == len(vectors) and index.hashes[5] == "a"  # the loaded one unchanged
