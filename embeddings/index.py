@@ -21,6 +21,8 @@ import fcntl
 import json
 import math
 import os
+import secrets
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +42,9 @@ MERGE_AT_MOST = 4096
 than ``MERGE_SHARE`` of the main index, counted as at least ``MERGE_AT_LEAST`` and at most
 ``MERGE_AT_MOST`` entries. The cap keeps the delta file every write saves small (about 6 MB)
 at any size; a merge (one whole write) then comes at most every 4,096 writes."""
+
+
+_MAIN_GRACE = 600.0
 
 
 class _LiveHashes(Mapping[int, str]):
@@ -214,6 +219,7 @@ class VectorIndex:
             if selector is not None:
                 parameters.sel = selector
             self._main_search = (parameters, held)
+            return parameters
         return self._main_search[0]
 
     def _delta(self) -> Any:
@@ -300,17 +306,20 @@ class VectorIndex:
             mapped_from=self._mapped_from,
         )
 
-    def with_delta(self, path: Path) -> VectorIndex:
-        """This index's main part with the delta saved at ``path``."""
-        other = self.main_only()
+    @staticmethod
+    def read_delta(path: Path) -> dict[str, np.ndarray]:
+        """The arrays of a delta file, read into memory."""
         with np.load(path) as data:
-            other._hidden.update(data["hidden"].tolist())
-            hashes = (h.decode() for h in data["hashes"])
-            for i, vector, content in zip(
-                data["ids"].tolist(), data["vectors"], hashes, strict=True
-            ):
-                other._delta_vectors[i] = vector
-                other._delta_hashes[i] = content
+            return {key: data[key] for key in data.files}
+
+    def with_delta(self, delta: Mapping[str, np.ndarray]) -> VectorIndex:
+        """This index's main part with a delta as ``read_delta`` gives it."""
+        other = self.main_only()
+        other._hidden.update(delta["hidden"].tolist())
+        hashes = (h.decode() for h in delta["hashes"])
+        for i, vector, content in zip(delta["ids"].tolist(), delta["vectors"], hashes, strict=True):
+            other._delta_vectors[i] = vector
+            other._delta_hashes[i] = content
         return other
 
 
@@ -362,18 +371,27 @@ class IndexStore:
         if known is not None and known.model == manifest.get("model"):
             loaded = {index.main_file: index for index in known.collections.values()}
         try:
+            entries = manifest["collections"]
+            # deltas first: a version's delta is deleted two versions later, and reading them
+            # takes milliseconds, while reading a main index may take seconds
+            deltas = {
+                name: VectorIndex.read_delta(self.folder / entry["delta"])
+                for name, entry in entries.items()
+                if entry.get("delta")
+            }
             collections = {}
-            for name, entry in manifest["collections"].items():
+            for name, entry in entries.items():
                 main = loaded.get(entry["file"])
                 if main is None:
-                    path = self.folder / entry["file"]
                     main = VectorIndex.load_main(
-                        path, self.nprobe, entry.get("trained_on", 0), entry.get("type", FLAT)
+                        self.folder / entry["file"],
+                        self.nprobe,
+                        # manifests from before deltas: the index was trained on all it held
+                        entry.get("trained_on", entry["count"]),
+                        entry.get("type", FLAT),
                     )
-                delta = entry.get("delta")
-                collections[name] = (
-                    main.with_delta(self.folder / delta) if delta else main.main_only()
-                )
+                delta = deltas.get(name)
+                collections[name] = main.with_delta(delta) if delta else main.main_only()
         except (OSError, RuntimeError, KeyError, ValueError):
             return None
         return Snapshot(
@@ -409,7 +427,9 @@ class IndexStore:
             entries = {}
         for name, index in changed.items():
             if index.main_file is None:  # built or merged: the one time it is written
-                file_name = f"{name}.v{version}.faiss"
+                # a name never used before, even if the manifest was lost and versions restart:
+                # readers recognise a main index they hold by its file name
+                file_name = f"{name}.v{version}.{secrets.token_hex(4)}.faiss"
                 tmp = self.folder / f".{file_name}.tmp"
                 index.save_main(tmp)
                 os.replace(tmp, self.folder / file_name)
@@ -453,7 +473,8 @@ class IndexStore:
         """Delete index files no longer named by the current or the previous manifest.
 
         The previous version's files stay so a reader that read the old manifest a moment
-        ago can still open them.
+        ago can still open them; so do main indexes written in the last ``_MAIN_GRACE``
+        seconds, which a reader may still be reading while versions move on.
         """
         keep: set[str] = set()
         for manifest in manifests:
@@ -462,6 +483,10 @@ class IndexStore:
                 keep.add(str(Path(entry["file"]).with_suffix(".hashes.npz")))
                 if entry.get("delta"):
                     keep.add(entry["delta"])
+        recent = time.time() - _MAIN_GRACE
         for path in self.folder.glob("*.v*.*"):
-            if path.name not in keep:
-                path.unlink(missing_ok=True)
+            if path.name in keep:
+                continue
+            with contextlib.suppress(FileNotFoundError):
+                if path.name.endswith(".delta.npz") or path.stat().st_mtime <= recent:
+                    path.unlink()

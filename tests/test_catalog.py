@@ -96,6 +96,25 @@ def test_writes_encode_with_no_transaction_open(
     )
 
 
+def test_a_write_stands_when_encoding_after_its_commit_fails(
+    services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoder = services.vectors.encoder
+    encode = encoder.encode
+    failures = [RuntimeError("the model went away for a moment")]
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        if failures:
+            raise failures.pop()
+        return encode(*args, **kwargs)
+
+    monkeypatch.setattr(encoder, "encode", flaky)
+    course = _create(services, "courses", _course("C1", "Forklift 7730", ["forklift 7730"]))
+    assert not failures and services.catalog.get("courses", course["id"])["code"] == "C1"
+    # the index sync after the write encoded what was missing
+    assert services.matcher.match_text("forklift 7730", "courses", k=1)[0]["id"] == course["id"]
+
+
 def test_unchanged_text_is_not_encoded_twice(services: Services) -> None:
     encoder = services.encoder
     _create(services, "courses", _course("C1", "A unique course title 81723", ["skill q81723"]))

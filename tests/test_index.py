@@ -75,7 +75,7 @@ def test_publish_swaps_manifest_and_keeps_previous_files(
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["version"] == snap2.version == 2
     assert manifest["collections"]["courses"]["count"] == 2
-    assert (tmp_path / "courses.v1.faiss").exists()  # a reader of version 1 can still open it
+    assert len(list(tmp_path.glob("courses.v1.*.faiss"))) == 1  # a reader of version 1 can open it
     loaded = store.load()
     assert loaded is not None and len(loaded.collections["courses"]) == 2
     assert len(first) == 1  # the copy was modified, never the live index
@@ -138,7 +138,7 @@ def test_a_write_publishes_a_small_delta_and_readers_keep_the_main_index(
     first = VectorIndex.build(corpus.shape[1], ids, corpus, ["a"] * len(ids), 10**6, 8)
     with store.write_lock():
         snap1 = store.publish("m", corpus.shape[1], {"courses": first}, None)
-    main_file = tmp_path / "courses.v1.faiss"
+    (main_file,) = tmp_path.glob("courses.v1.*.faiss")
     main_size, main_mtime = main_file.stat().st_size, main_file.stat().st_mtime_ns
     second = snap1.collections["courses"].copy()
     second.upsert([5, 10**6], corpus[7:9], ["b", "c"])
@@ -146,7 +146,7 @@ def test_a_write_publishes_a_small_delta_and_readers_keep_the_main_index(
     with store.write_lock():
         store.publish("m", corpus.shape[1], {"courses": second}, snap1)
     entry = json.loads((tmp_path / "manifest.json").read_text())["collections"]["courses"]
-    assert entry["file"] == "courses.v1.faiss" and entry["delta"] == "courses.v2.delta.npz"
+    assert entry["file"] == main_file.name and entry["delta"] == "courses.v2.delta.npz"
     assert main_file.stat().st_mtime_ns == main_mtime  # the main file was not written again
     assert (tmp_path / entry["delta"]).stat().st_size < main_size / 100
     reader = store.load(known=snap1)
@@ -206,3 +206,22 @@ def test_loaded_main_indexes_are_memory_mapped_and_still_merge(
     _, found = merged.search(vectors[8:9], 2)
     assert 10**6 in found[0].tolist()
     assert len(index) == len(vectors) and index.hashes[5] == "a"  # the loaded one unchanged
+
+
+def test_a_reader_never_takes_a_new_main_index_for_one_it_holds(
+    tmp_path: Path, corpus: np.ndarray
+) -> None:
+    """Versions restart when the manifest is lost; a main index is known by a unique name."""
+    store = IndexStore(tmp_path, nprobe=8)
+    old = VectorIndex.build(corpus.shape[1], list(range(10)), corpus[:10], ["a"] * 10, 100, 8)
+    with store.write_lock():
+        store.publish("m", corpus.shape[1], {"courses": old}, None)
+    reader = store.load()
+    (tmp_path / "manifest.json").unlink()  # lost: the next writer starts at version 1 again
+    new = VectorIndex.build(
+        corpus.shape[1], list(range(100, 110)), corpus[10:20], ["b"] * 10, 100, 8
+    )
+    with store.write_lock():
+        assert store.publish("m", corpus.shape[1], {"courses": new}, None).version == 1
+    again = store.load(known=reader)
+    assert again is not None and set(again.collections["courses"].hashes) == set(range(100, 110))

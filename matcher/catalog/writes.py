@@ -1,11 +1,13 @@
 """Creating, changing, deleting and listing entities, keeping vectors and indexes in step.
 
-Every write is one transaction: records are resolved and checked, written, their texts and
-skill phrases encoded (only what this model has not seen), then committed; the indexes are
-synced for the touched ids after the commit, through the ``after_write`` hook the process
-wires in (``IndexService.sync_after_write``: the catalog does not know the search package). A
-sync that fails there does not undo or fail the write: the ids are marked pending and the next
-sync takes them. If the sync does not happen at all (a crash), the next full sync finds the
+Every write is one transaction: records are resolved, checked, written and committed. Their
+texts and skill phrases are encoded after the commit (only what this model has not seen), so no
+transaction holds its locks through model inference; then the indexes are synced for the
+touched ids, through the ``after_write`` hook the process wires in
+(``IndexService.sync_after_write``: the catalog does not know the search package). Neither step
+undoes or fails the write once committed: encoding that fails is logged and left to the index
+sync, which encodes what is missing, and a sync that fails marks the ids pending for the next
+sync. If the sync does not happen at all (a crash), the next full sync finds the
 difference by text hash and applies it.
 
 Names and course codes are unique by ``identity_key`` (case, width and spacing aside), both
@@ -16,6 +18,7 @@ with nothing written.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -56,6 +59,9 @@ OWNER_FIELDS = {
 }
 """Who a record belongs to: optional in bodies (members' own comes from the caller), never
 absent from a stored record."""
+
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -398,10 +404,13 @@ class Catalog:
     ) -> None:
         """Encode and store what a committed write's texts lack, outside its transaction.
 
-        Should this fail, the write stands and the index catches up on its next sync, which
-        encodes whatever is still missing.
+        Never raises: the write stands whatever happens here, and the index sync that follows
+        encodes whatever is still missing (or marks the ids pending when it cannot).
         """
-        self.vectors.store_missing(self.db, texts, progress)
+        try:
+            self.vectors.store_missing(self.db, texts, progress)
+        except Exception:
+            log.exception("encoding %d texts after a committed write failed", len(texts))
 
     @staticmethod
     def _phrases(entity: Any) -> list[str]:
