@@ -372,6 +372,23 @@ def test_a_report_reads_the_items_of_one_earlier_snapshot_however_long_the_histo
     assert len(reading_items) == 1 and "gap_snapshots.id = " in reading_items[0], reading_items
 
 
+def test_snapshots_from_before_flags_were_carried_keep_the_first_day_flagged(
+    consortium: Services,
+) -> None:
+    for days in (40, 20):
+        consortium.gap_history.report(as_of=_ago(days), snapshot=True)
+    with consortium.db.session() as session:  # as an earlier version stored them
+        for snapshot in session.scalars(select(GapSnapshot)):
+            snapshot.items = [
+                {k: v for k, v in item.items() if k != "flagged_since"} for item in snapshot.items
+            ]
+    report = consortium.gap_history.report()
+    assert _item(report, "5G BTS upkeep")["flagged_since"] == _ago(40)
+    stored = consortium.gap_history.report(snapshot=True)  # carries the day from now on
+    assert _item(stored, "5G BTS upkeep")["flagged_since"] == _ago(40)
+    assert _item(consortium.gap_history.report(), "5G BTS upkeep")["flagged_since"] == _ago(40)
+
+
 def test_demo_5g_maintenance_is_a_red_gap_of_about_18_months(demo: Services) -> None:
     report = demo.gap_history.report()
     gap = _item(report, "5G base station maintenance")

@@ -102,7 +102,13 @@ class GapHistory:
             previous = self._with_items(session, earlier[-1] if earlier else None)
             same_day = history[-1] if history and history[-1].as_of == day else None
             # flagged since: carried over from the latest snapshot up to the report's day
-            self._flag(report, self._with_items(session, same_day) or previous, snapshot)
+            before = self._with_items(session, same_day) or previous
+            legacy = (
+                self._first_flags(session, school_id, day)
+                if before and any("flagged_since" not in i for i in before.items)
+                else []
+            )
+            self._flag(report, before, snapshot, legacy)
             self._changes(report, previous)
             if snapshot:
                 row = GapSnapshot(
@@ -142,18 +148,46 @@ class GapHistory:
         return _Stored(snapshot.as_of, items or [])
 
     @staticmethod
-    def _flag(report: dict[str, Any], before: _Stored | None, stored: bool) -> None:
-        """Each open gap's ``flagged_since``: the day snapshots first flagged it, carried from
-        snapshot to snapshot, so a report reads one earlier snapshot however long the history.
-        A gap the report itself stores is flagged from its day on."""
+    def _first_flags(
+        session: Session, school_id: int | None, day: date
+    ) -> list[tuple[str, _PhraseLookup]]:
+        """(day, open gaps) of every snapshot up to ``day``: only for snapshots stored before
+        ``flagged_since`` was carried in their items, until the next snapshot carries it."""
+        query = (
+            select(GapSnapshot.as_of, GapSnapshot.items)
+            .where(_in_scope(school_id), GapSnapshot.as_of <= day)
+            .order_by(GapSnapshot.as_of, GapSnapshot.taken_at, GapSnapshot.id)
+        )
+        latest: dict[date, list[dict[str, Any]]] = {}
+        for as_of, items in session.execute(query):
+            latest[as_of] = items or []
+        return [
+            (as_of.isoformat(), _PhraseLookup([i for i in items if not i["covered"]]))
+            for as_of, items in latest.items()
+        ]
+
+    @staticmethod
+    def _flag(
+        report: dict[str, Any],
+        before: _Stored | None,
+        stored: bool,
+        legacy: list[tuple[str, _PhraseLookup]],
+    ) -> None:
+        """Each open gap's ``flagged_since``: the day snapshots began flagging it without a
+        break, carried from snapshot to snapshot, so a report reads one earlier snapshot
+        however long the history. A gap the report itself stores is flagged from its day on.
+        Snapshots stored before the day was carried are scanned (``legacy``) for the first day
+        any of them flagged the gap, as earlier versions did."""
         if before is None:
             before = _Stored(date.min, [])
         flagged = _PhraseLookup([i for i in before.items if not i["covered"]])
         for item in report["items"]:
             earlier = flagged.find(item)
             if earlier is not None:
-                # snapshots taken before flags were carried count from their own day
-                item["flagged_since"] = earlier.get("flagged_since") or before.as_of.isoformat()
+                item["flagged_since"] = earlier.get("flagged_since") or next(
+                    (day for day, lookup in legacy if lookup.find(item) is not None),
+                    before.as_of.isoformat(),
+                )
             elif stored and not item["covered"]:
                 item["flagged_since"] = report["as_of"]
             else:
