@@ -38,6 +38,7 @@ class DatabaseLock:
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self)}"
         self._stop = threading.Event()
         self._renewer: threading.Thread | None = None
+        self.lost = False  # set when another process took the lock over: stop working
 
     def acquire(self) -> None:
         now = datetime.now(UTC)
@@ -82,6 +83,7 @@ class DatabaseLock:
             try:
                 if not self.renew():
                     log.warning("the %s lock was taken over by another process", self.name)
+                    self.lost = True
                     return
             except Exception:  # the database away for a moment: try again next time
                 log.warning("could not renew the %s lock", self.name, exc_info=True)

@@ -68,7 +68,7 @@ class Refresher:
         ``on_feed`` hears each feed's outcome as it ends; ``progress`` counts encoded texts.
         """
         db = self.services.db
-        with DatabaseLock(db, LOCK_NAME, self.services.settings.refresh_lock_ttl):
+        with DatabaseLock(db, LOCK_NAME, self.services.settings.refresh_lock_ttl) as lock:
             with db.session() as session:
                 feeds = self._feeds(session, feed_id)
                 run = RefreshRun(
@@ -87,6 +87,8 @@ class Refresher:
             totals = FeedCounts()
             outcomes = []
             for feed_id_ in feeds:
+                if lock.lost:
+                    break
                 outcomes.append(self._refresh_feed(feed_id_, totals, progress))
                 if on_feed:
                     on_feed(outcomes[-1])
@@ -96,17 +98,14 @@ class Refresher:
                 for reason in o["errors"]
             ]
             status = self._status(outcomes)
-            try:
-                self.services.index.sync()
-            except Exception as exc:  # the previous index keeps serving
-                log.exception("index update failed after refresh")
-                reason = f"index update failed ({type(exc).__name__}); the previous index serves"
+            if lock.lost:
+                # another process holds the lock (this one stalled past its time to live):
+                # it runs the index update and the snapshot; this run stops here
+                reason = "the refresh lock was taken over by another process; stopped"
                 errors.append({"feed_id": None, "url": None, "reason": reason})
                 status = "failed"
-            else:
-                self._snapshot(errors)
-                self._digest(run_id, errors)
-                self._matched(run_id, last_before, errors)
+            elif not self._publish(run_id, last_before, errors):
+                status = "failed"
             with db.session() as session:
                 finished = session.get(RefreshRun, run_id)
                 assert finished is not None
@@ -117,6 +116,21 @@ class Refresher:
                 finished.finished_at = clock.now()
                 session.flush()
                 return run_record(finished)
+
+    def _publish(self, run_id: int, last_before: int, errors: list[dict[str, Any]]) -> bool:
+        """The index update, then the gap snapshot, digests and match notices; False when the
+        index update failed (the previous index keeps serving)."""
+        try:
+            self.services.index.sync()
+        except Exception as exc:
+            log.exception("index update failed after refresh")
+            reason = f"index update failed ({type(exc).__name__}); the previous index serves"
+            errors.append({"feed_id": None, "url": None, "reason": reason})
+            return False
+        self._snapshot(errors)
+        self._digest(run_id, errors)
+        self._matched(run_id, last_before, errors)
+        return True
 
     @staticmethod
     def _feeds(session: Any, feed_id: int | None) -> list[int]:

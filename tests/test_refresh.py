@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from api.wiring import Services
 from embeddings.index import IndexStore
@@ -20,7 +20,7 @@ from jobs.feeds import FeedPatch, FeedRegistry, parse_feed_input
 from jobs.lock import DatabaseLock, LockHeld
 from jobs.refresh import Refresher
 from matcher import clock
-from store import Demand, GapSnapshot
+from store import Demand, GapSnapshot, JobLock
 from tests.conftest import PostgresDatabases, make_services
 from tests.feed_server import FeedServer
 
@@ -408,6 +408,34 @@ def test_a_live_lock_is_renewed_past_its_time_to_live_and_a_dead_one_expires(
     other.acquire()  # taken over
     assert not dead.renew()  # the dead owner cannot push it back
     other.release()
+
+
+def test_a_refresh_whose_lock_was_taken_over_stops(
+    svc: Services, server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _add_feed(svc, server.serve("/one.json", "[]", etag=False), "json", "Acme")
+    _add_feed(svc, server.serve("/two.json", "[]", etag=False), "json", "Acme")
+    short = Services.from_environment(
+        {**svc.settings.overrides(), "REFRESH_LOCK_TTL": 1}, svc.vectors
+    )
+    refresher = Refresher(short)
+    refresh_feed = refresher._refresh_feed
+
+    def then_taken_over(*args: Any) -> Any:
+        outcome = refresh_feed(*args)
+        with svc.db.session() as session:  # another host decides this run is dead
+            session.execute(delete(JobLock))
+            session.add(JobLock(name="refresh", owner="other-host", expires_at=clock.now()))
+        time.sleep(1.0)  # the renewing thread finds out
+        return outcome
+
+    monkeypatch.setattr(refresher, "_refresh_feed", then_taken_over)
+    run = refresher.run()
+    assert run["status"] == "failed" and len(run["feeds"]) == 1
+    assert any("taken over" in e["reason"] for e in run["errors"])
+    with svc.db.session() as session:
+        assert session.scalars(select(JobLock.owner)).all() == ["other-host"]  # left alone
+    short.close()
 
 
 def test_a_stale_lock_of_a_crashed_process_is_taken_over(svc: Services) -> None:

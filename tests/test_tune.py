@@ -168,6 +168,8 @@ def test_hard_negatives_are_near_wrong_occupations_in_the_positive_s_form(
         assert pair.negative_group != pair.group and evaluation_split(other.uri) == "dev"
         assert pair.anchor.lower() not in {t.lower() for t in (other.label, *other.alternatives)}
         assert pair.negative.lower() not in held_out
+        own = occupations[pair.group]
+        assert pair.negative.lower() not in {t.lower() for t in (own.label, *own.alternatives)}
         if pair.source == "title-preferred":
             assert pair.negative == other.label
         elif pair.source == "title-title":

@@ -103,13 +103,16 @@ def with_hard_negatives(
         for anchor, row in zip(anchors, nearest, strict=True)
     }
     held_out = held_out_titles()
+    titles_of = {o.uri: {t.lower() for t in (o.label, *o.alternatives)} for o in occupations}
     result = []
     for pair in pairs:
+        # never a title the pair's own occupation also carries: that would be a right answer
+        excluded = held_out | titles_of.get(pair.group, set())
         texts = [
             (occupations[j], text)
             for j in wrong.get(pair.anchor, [])
             if occupations[j].uri != pair.group
-            for text in [_negative_text(pair.source, occupations[j], rng, held_out)]
+            for text in [_negative_text(pair.source, occupations[j], rng, excluded)]
             if text
         ]
         if not texts:
@@ -121,10 +124,11 @@ def with_hard_negatives(
 
 
 def _negative_text(
-    source: str, other: Occupation, rng: random.Random, held_out: set[str]
+    source: str, other: Occupation, rng: random.Random, excluded: set[str]
 ) -> str | None:
     """``other`` in the form of ``source``'s positives; None for a pair of another source or
-    where that form is a test-split title (never trained on, not even as a negative)."""
+    where that form is an excluded title (a test-split one, never trained on, not even as a
+    negative, or one of the pair's own occupation)."""
     if source == "title-description":
         return _first_sentence(other)
     if source == "title-preferred":
@@ -133,7 +137,7 @@ def _negative_text(
         titles = list(other.alternatives)
     else:
         return None
-    titles = [t for t in titles if t.lower() not in held_out]
+    titles = [t for t in titles if t.lower() not in excluded]
     return rng.choice(titles) if titles else None
 
 
