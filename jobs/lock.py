@@ -31,7 +31,7 @@ class LockHeld(Conflict):
 
 
 class DatabaseLock:
-    def __init__(self, db: Database, name: str, ttl_seconds: int) -> None:
+    def __init__(self, db: Database, name: str, ttl_seconds: float) -> None:
         self.db = db
         self.name = name
         self.ttl = timedelta(seconds=ttl_seconds)

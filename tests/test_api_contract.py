@@ -135,7 +135,7 @@ def test_every_operation_keeps_its_contract_on_sqlite(case: Case) -> None:
 
 
 @postgresql_api.parametrize()
-@settings(max_examples=15, **_SETTINGS)
+@settings(max_examples=10, **_SETTINGS)
 def test_every_operation_keeps_its_contract_on_postgresql(case: Case) -> None:
     if not _POSTGRES_URL:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL contract run skipped")

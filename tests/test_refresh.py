@@ -393,17 +393,19 @@ def test_two_refreshes_at_once_one_is_refused(svc: Services, server: FeedServer)
 def test_a_live_lock_is_renewed_past_its_time_to_live_and_a_dead_one_expires(
     svc: Services,
 ) -> None:
-    live = DatabaseLock(svc.db, "refresh", ttl_seconds=1)
+    live = DatabaseLock(svc.db, "refresh", ttl_seconds=0.6)
     live.acquire()
-    time.sleep(2.5)  # past its time to live: renewed meanwhile
+    time.sleep(1.5)  # past its time to live: renewed meanwhile
     with pytest.raises(LockHeld):
         DatabaseLock(svc.db, "refresh", ttl_seconds=1).acquire()
     live.release()
 
-    dead = DatabaseLock(svc.db, "refresh", ttl_seconds=1)
+    dead = DatabaseLock(svc.db, "refresh", ttl_seconds=0.6)
     dead.acquire()
     dead._stop.set()  # its process dies: no more renewals
-    time.sleep(1.3)
+    assert dead._renewer is not None
+    dead._renewer.join()
+    time.sleep(0.8)
     other = DatabaseLock(svc.db, "refresh", ttl_seconds=60)
     other.acquire()  # taken over
     assert not dead.renew()  # the dead owner cannot push it back
@@ -441,6 +443,9 @@ def test_a_refresh_whose_lock_was_taken_over_stops(
 def test_a_stale_lock_of_a_crashed_process_is_taken_over(svc: Services) -> None:
     stale = DatabaseLock(svc.db, "refresh", ttl_seconds=-1)
     stale.acquire()  # never released: the process "crashed"
+    stale._stop.set()  # and renews no more
+    assert stale._renewer is not None
+    stale._renewer.join()
     Refresher(svc).run()
     held = DatabaseLock(svc.db, "refresh", ttl_seconds=3600)
     held.acquire()
