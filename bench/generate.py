@@ -219,7 +219,10 @@ def main(argv: list[str] | None = None) -> None:
     except ValueError as exc:
         parser.exit(2, f"error: {exc}\n")
     folder = args.out or Path(__file__).parent / "out" / f"data-{args.size.lower()}"
-    counts = write(Consortium(postings, args.seed), folder)
+    try:
+        counts = write(Consortium(postings, args.seed), folder)
+    except OSError as exc:
+        parser.exit(1, f"error: cannot write {folder}: {exc.strerror or exc}\n")
     print(f"{folder}: " + ", ".join(f"{n:,} {kind}" for kind, n in counts.items()))
 
 
