@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from embeddings import Encoder, IndexStore
+from embeddings.backend import VectorBackend
+from embeddings.pgvector import PgVectorStore, VectorExtensionMissing
 from embeddings.tuned import resolve_tuned
 from jobs.matched import MatchNotifier
 from matcher.accounts import Access, Accounts, Actor, AuditLog, OwnedCatalog, Privacy, Tokens
@@ -46,10 +48,7 @@ class Services:
         self.vectors = vectors
         self.encoder = self.vectors.encoder
         self.index = IndexService(
-            self.db,
-            self.vectors,
-            IndexStore(self.instance_path / "index", self.settings.ivf_nprobe),
-            self.settings.exact_index_limit,
+            self.db, self.vectors, self._vector_backend(), self.settings.exact_index_limit
         )
         self.catalog = Catalog(
             self.db, self.vectors, self.index.sync_after_write, self.settings.consent_version
@@ -106,9 +105,19 @@ class Services:
     ) -> Services:
         return cls(load_settings(overrides), vectors)
 
+    def _vector_backend(self) -> VectorBackend:
+        if self.settings.vector_backend == "pgvector":
+            return PgVectorStore(self.db.engine, self.settings.exact_index_limit)
+        return IndexStore(self.instance_path / "index", self.settings.ivf_nprobe)
+
     def init_schema(self) -> None:
-        """Create or migrate the database to the newest schema."""
+        """Create or migrate the database to the newest schema (and pgvector's table)."""
         upgrade_schema(self.db)
+        if isinstance(self.index.store, PgVectorStore):
+            try:
+                self.index.store.ensure_schema()
+            except VectorExtensionMissing as exc:
+                raise ConfigError(str(exc)) from None
 
     def require_schema(self) -> None:
         if not self.db.has_schema():

@@ -24,12 +24,13 @@ import os
 import secrets
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import faiss
 import numpy as np
+
+from .backend import Restriction, Snapshot, VectorCollection
 
 FLAT = "flat"
 IVF = "ivf"
@@ -78,6 +79,8 @@ class VectorIndex:
     main file is written again only when the delta is merged into it (``needs_merge``,
     ``merged``).
     """
+
+    applies_filters = False  # a search ranks every entry; the candidates' loader filters
 
     def __init__(
         self,
@@ -176,8 +179,15 @@ class VectorIndex:
                 self._hidden.add(i)
         self._delta_index = self._main_search = None
 
-    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top ``k`` (scores, ids) per query row; missing slots have id -1."""
+    def hashes_of(self, ids: Sequence[int]) -> dict[int, str]:
+        """Hashes of those ``ids`` the index holds."""
+        return {i: self.hashes[i] for i in ids if i in self.hashes}
+
+    def search(
+        self, queries: np.ndarray, k: int, restrict: Restriction | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top ``k`` (scores, ids) per query row; missing slots have id -1. ``restrict`` is
+        not applied here (see ``Restriction``)."""
         k = max(1, min(k, len(self)))
         queries = np.ascontiguousarray(queries, dtype=np.float32).reshape(-1, self.dimension)
         if len(self) == 0:
@@ -323,16 +333,6 @@ class VectorIndex:
         return other
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    """The indexes of one manifest version, never modified after loading."""
-
-    version: int
-    model: str
-    dimension: int
-    collections: dict[str, VectorIndex]
-
-
 class IndexStore:
     """A folder of versioned index files with an atomically replaced manifest."""
 
@@ -354,6 +354,20 @@ class IndexStore:
         except (OSError, ValueError):
             return None  # unreadable manifest: treated as missing, so it gets rebuilt
 
+    def wanted_type(self, count: int, exact_limit: int) -> str:
+        return IVF if count > exact_limit else FLAT
+
+    def build(
+        self,
+        name: str,
+        dimension: int,
+        ids: Sequence[int],
+        vectors: np.ndarray,
+        hashes: Sequence[str],
+        exact_limit: int,
+    ) -> VectorIndex:
+        return VectorIndex.build(dimension, ids, vectors, hashes, exact_limit, self.nprobe)
+
     def current_version(self) -> int:
         manifest = self.read_manifest()
         return int(manifest["version"]) if manifest else 0
@@ -367,9 +381,13 @@ class IndexStore:
         manifest = self.read_manifest()
         if manifest is None:
             return None
-        loaded = {}
+        loaded: dict[str | None, VectorIndex] = {}
         if known is not None and known.model == manifest.get("model"):
-            loaded = {index.main_file: index for index in known.collections.values()}
+            loaded = {
+                index.main_file: index
+                for index in known.collections.values()
+                if isinstance(index, VectorIndex)
+            }
         try:
             entries = manifest["collections"]
             # deltas first: a version's delta is deleted two versions later, and reading them
@@ -379,7 +397,7 @@ class IndexStore:
                 for name, entry in entries.items()
                 if entry.get("delta")
             }
-            collections = {}
+            collections: dict[str, VectorCollection] = {}
             for name, entry in entries.items():
                 main = loaded.get(entry["file"])
                 if main is None:
@@ -413,7 +431,7 @@ class IndexStore:
         self,
         model: str,
         dimension: int,
-        changed: dict[str, VectorIndex],
+        changed: Mapping[str, Any],
         base: Snapshot | None,
     ) -> Snapshot:
         """Write ``changed`` beside the live files and swap the manifest; call under the lock.

@@ -50,6 +50,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Vector count up to which an index is exact (flat inner product); above it an IVF "
         "index is built.",
     ),
+    Setting(
+        "VECTOR_BACKEND",
+        "faiss",
+        "`faiss`: index files in the instance folder (one host); `pgvector`: vectors and HNSW "
+        "indexes in the PostgreSQL store (needs the `vector` extension >= 0.8.4), shared by "
+        "every host.",
+    ),
     Setting("IVF_NPROBE", 24, "IVF lists searched per query (recall against speed)."),
     Setting(
         "TRANSLATE",
@@ -246,6 +253,7 @@ class Settings:
     model: str
     encode_batch_size: int
     exact_index_limit: int
+    vector_backend: str
     ivf_nprobe: int
     translate: str
     candidate_pool: int
@@ -354,6 +362,12 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         raise ConfigError("setting NOTIFY_MATCH_SCORE must lie in [0, 1]")
     if values["TRUSTED_PROXIES"] < 0:
         raise ConfigError("setting TRUSTED_PROXIES must be 0 or more")
+    if values["VECTOR_BACKEND"] not in ("faiss", "pgvector"):
+        raise ConfigError("setting VECTOR_BACKEND must be faiss or pgvector")
+    if values["VECTOR_BACKEND"] == "pgvector" and not values["DATABASE_URL"].startswith(
+        "postgres"
+    ):
+        raise ConfigError("setting VECTOR_BACKEND=pgvector needs a PostgreSQL DATABASE_URL")
     if values["TRANSLATE"] not in ("auto", "on", "off"):
         raise ConfigError("setting TRANSLATE must be auto, on or off")
     # Input models judge dates without seeing these settings: the zone is the process's.

@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, selectinload
 
+from embeddings.backend import Restriction
 from matcher import clock
 from matcher.language import course_phrases, unique_phrases
 from store import Course, Demand, Organization, Program, Student
@@ -64,6 +65,71 @@ def student_offers(student: Student) -> list[Offer]:
     return own + [o for o in course_offers(student.courses) if o.phrase.lower() not in known]
 
 
+# -- what each target's filters keep: applied by the loaders, and inside vector searches
+# -- that can apply them (``restriction``)
+
+
+def _demand_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.kinds:
+        conditions.append(Demand.kind.in_(filters.kinds))
+    if filters.city:
+        conditions.append(Demand.city == filters.city)
+    if filters.active_only:
+        conditions.append(Demand.status == "active")
+        conditions.append(Demand.expires_at.is_(None) | (Demand.expires_at > clock.now()))
+    return conditions
+
+
+def _course_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.school_id:
+        conditions.append(Course.school_id == filters.school_id)
+    if filters.city:
+        conditions.append(Course.school.has(Organization.city == filters.city))
+    return conditions
+
+
+def _program_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if filters.school_id:
+        conditions.append(Program.school_id == filters.school_id)
+    if filters.city:
+        conditions.append(Program.school.has(Organization.city == filters.city))
+    return conditions
+
+
+def _student_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Student.consent.is_(True)]
+    if filters.city:
+        conditions.append(Student.city == filters.city)
+    if filters.school_id:
+        conditions.append(Student.school_id == filters.school_id)
+    return conditions
+
+
+_CONDITIONS: dict[str, tuple[Any, Callable[[Filters], list[ColumnElement[bool]]]]] = {
+    "demands": (Demand, _demand_conditions),
+    "courses": (Course, _course_conditions),
+    "programs": (Program, _program_conditions),
+    "students": (Student, _student_conditions),
+}
+
+
+def restriction(target: str, filters: Filters) -> Restriction | None:
+    """The filters of a match as a restriction of a vector search over ``target`` (None
+    when they keep everything): the search then returns only records the loader keeps."""
+    model, conditions_of = _CONDITIONS[target]
+    conditions = conditions_of(filters)
+    if not conditions:
+        return None
+
+    def restrict(query: Select[Any], id_column: Any) -> Select[Any]:
+        return query.where(id_column.in_(select(model.id).where(*conditions)))
+
+    return restrict
+
+
 def _load_demands(session: Session, ids: list[int], filters: Filters) -> list[Candidate]:
     query = (
         select(
@@ -76,18 +142,8 @@ def _load_demands(session: Session, ids: list[int], filters: Filters) -> list[Ca
             Organization.name,
         )
         .join(Organization, Demand.enterprise_id == Organization.id)
-        .where(Demand.id.in_(ids))
+        .where(Demand.id.in_(ids), *_demand_conditions(filters))
     )
-    if filters.kinds:
-        query = query.where(Demand.kind.in_(filters.kinds))
-    if filters.city:
-        query = query.where(Demand.city == filters.city)
-    if filters.active_only:
-        now = clock.now()
-        query = query.where(
-            Demand.status == "active",
-            Demand.expires_at.is_(None) | (Demand.expires_at > now),
-        )
     return [
         Candidate(
             row.id,
@@ -101,11 +157,11 @@ def _load_demands(session: Session, ids: list[int], filters: Filters) -> list[Ca
 
 
 def _load_courses(session: Session, ids: list[int], filters: Filters) -> list[Candidate]:
-    query = select(Course).options(selectinload(Course.school)).where(Course.id.in_(ids))
-    if filters.school_id:
-        query = query.where(Course.school_id == filters.school_id)
-    if filters.city:
-        query = query.where(Course.school.has(Organization.city == filters.city))
+    query = (
+        select(Course)
+        .options(selectinload(Course.school))
+        .where(Course.id.in_(ids), *_course_conditions(filters))
+    )
     return [
         Candidate(
             c.id,
@@ -122,12 +178,8 @@ def _load_programs(session: Session, ids: list[int], filters: Filters) -> list[C
     query = (
         select(Program)
         .options(selectinload(Program.courses), selectinload(Program.school))
-        .where(Program.id.in_(ids))
+        .where(Program.id.in_(ids), *_program_conditions(filters))
     )
-    if filters.school_id:
-        query = query.where(Program.school_id == filters.school_id)
-    if filters.city:
-        query = query.where(Program.school.has(Organization.city == filters.city))
     return [
         Candidate(
             p.id,
@@ -144,12 +196,8 @@ def _load_students(session: Session, ids: list[int], filters: Filters) -> list[C
     query = (
         select(Student)
         .options(selectinload(Student.courses), selectinload(Student.school))
-        .where(Student.id.in_(ids), Student.consent.is_(True))
+        .where(Student.id.in_(ids), *_student_conditions(filters))
     )
-    if filters.city:
-        query = query.where(Student.city == filters.city)
-    if filters.school_id:
-        query = query.where(Student.school_id == filters.school_id)
     return [
         Candidate(
             s.id,

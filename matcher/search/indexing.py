@@ -26,8 +26,8 @@ import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from embeddings import IndexStore, VectorIndex
-from embeddings.index import FLAT, IVF, Snapshot
+from embeddings.backend import Snapshot, VectorBackend, VectorCollection
+from embeddings.index import IVF
 from matcher.language import VectorCache, entity_text
 from store import Course, Database, Demand, Program, Student
 from store.models import IndexPending
@@ -69,7 +69,7 @@ class IndexService:
         self,
         db: Database,
         vectors: VectorCache,
-        store: IndexStore,
+        store: VectorBackend,
         exact_limit: int,
         retry_interval: float = RETRY_INTERVAL,
     ) -> None:
@@ -102,7 +102,7 @@ class IndexService:
                     current = self._snapshot
         return current
 
-    def collection(self, name: str) -> VectorIndex | None:
+    def collection(self, name: str) -> VectorCollection | None:
         snapshot = self.snapshot()
         return snapshot.collections.get(name) if snapshot else None
 
@@ -142,7 +142,7 @@ class IndexService:
             base = self.store.load(known=self._snapshot)
             if base is not None and base.model != self.vectors.model:
                 base = None
-            changed: dict[str, VectorIndex] = {}
+            changed: dict[str, VectorCollection] = {}
             with self.db.session() as session:
                 marks = self._marks(session)
                 if only is not None:
@@ -220,7 +220,9 @@ class IndexService:
                 "index still behind the store (%s); next try in %.0f s", exc, self.retry_interval
             )
 
-    def _dimension(self, changed: Mapping[str, VectorIndex], base: Snapshot | None) -> int:
+    def _dimension(
+        self, changed: Mapping[str, VectorCollection], base: Snapshot | None
+    ) -> int:
         for index in changed.values():
             return index.dimension
         return base.dimension if base else self.vectors.encoder.dimension
@@ -229,11 +231,11 @@ class IndexService:
         self,
         session: Session,
         name: str,
-        current: VectorIndex | None,
+        current: VectorCollection | None,
         ids: set[int] | None,
         report: SyncReport,
         progress: Callable[[int], None] | None,
-    ) -> VectorIndex | None:
+    ) -> VectorCollection | None:
         model = COLLECTIONS[name]
         query = select(model.id, model.text_hash).where(model.text_hash.is_not(None))
         rows: dict[int, str] = {}
@@ -244,15 +246,15 @@ class IndexService:
             for start in range(0, len(id_list), 500):
                 chunk = query.where(model.id.in_(id_list[start : start + 500]))
                 rows.update((i, h) for i, h in session.execute(chunk) if h is not None)
-        wanted_type = IVF if len(rows) > self.exact_limit else FLAT
+        wanted_type = self.store.wanted_type(len(rows), self.exact_limit)
         if current is None or (ids is None and current.type != wanted_type):
             index = self._build(session, name, rows, progress)
             report.rebuilt.append(name)
             report.upserted[name] = len(index)
             return index
-        stale = {i: h for i, h in rows.items() if current.hashes.get(i) != h}
-        checked = ids if ids is not None else set(current.hashes)
-        gone = [i for i in checked if i in current.hashes and i not in rows]
+        held = dict(current.hashes) if ids is None else current.hashes_of(sorted(ids))
+        stale = {i: h for i, h in rows.items() if held.get(i) != h}
+        gone = [i for i in held if i not in rows]
         compact = ids is None and current.delta_size > 0  # a full sync folds any delta in
         if not stale and not gone and not compact:
             return None
@@ -264,7 +266,7 @@ class IndexService:
             )
         report.upserted[name] = len(stale)
         report.removed[name] = len(gone)
-        wanted = IVF if len(index) > self.exact_limit else FLAT
+        wanted = self.store.wanted_type(len(index), self.exact_limit)
         outgrown = index.type == IVF and len(index) > RETRAIN_GROWTH * index.trained_on
         if index.type != wanted or outgrown:
             report.rebuilt.append(name)
@@ -280,17 +282,17 @@ class IndexService:
         name: str,
         rows: Mapping[int, str],
         progress: Callable[[int], None] | None,
-    ) -> VectorIndex:
+    ) -> VectorCollection:
         ids = list(rows)
         vectors = self._vectors(session, name, rows, progress)
         dimension = vectors.shape[1] if len(ids) else self.vectors.encoder.dimension
-        return VectorIndex.build(
+        return self.store.build(
+            name,
             dimension,
             ids,
             vectors.reshape(len(ids), dimension),
             [rows[i] for i in ids],
             self.exact_limit,
-            self.store.nprobe,
         )
 
     def _vectors(

@@ -26,7 +26,7 @@ import snowballstemmer
 from scipy import sparse
 from sqlalchemy.orm import Session
 
-from embeddings import VectorIndex
+from embeddings.backend import VectorCollection
 from matcher.language import TextForm, chinese_words, has_chinese, normalise
 from matcher.search.indexing import IndexService, texts_by_id
 
@@ -168,7 +168,7 @@ class LexicalChannel:
         self.index = index
         self.form = form
         self._indexes: dict[str, Bm25Index] = {}
-        self._sources: dict[str, VectorIndex] = {}  # the vector index each one follows
+        self._sources: dict[str, VectorCollection] = {}  # the vector index each one follows
         self._lock = threading.Lock()
 
     def search(self, session: Session, collection: str, text: str, pool: int) -> LexicalHits:

@@ -22,7 +22,6 @@ or student offers, whichever of them is the query.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +29,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from embeddings.backend import VectorCollection
 from matcher.errors import NotFound, ValidationFailed
 from matcher.language import (
     MATCHABLE_CHARACTER,
@@ -46,6 +46,7 @@ from matcher.search.candidates import (
     Filters,
     Offer,
     course_offers,
+    restriction,
     student_offers,
 )
 from matcher.search.indexing import IndexService
@@ -241,18 +242,20 @@ class Matcher:
             # Lexical hits join the pool for the exact terms dense retrieval misses; a quarter
             # of the pool is room enough for those and keeps loading candidates cheap.
             lexical = self.lexical.search(session, target, query.text, max(k, pool // 4))
+        restrict = restriction(target, filters)
         while True:
-            scores, ids = index.search(query.vector[None, :], pool)
+            scores, ids = index.search(query.vector[None, :], pool, restrict)
             text_scores = {
                 int(i): float(s) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0
             }
             wanted = [*text_scores, *(i for i in lexical.top if i not in text_scores)]
             candidates = self._load(session, target, wanted, filters)
-            if len(candidates) >= k or pool >= len(index):
+            # a search that applied the filters returned every candidate it could
+            if len(candidates) >= k or pool >= len(index) or index.applies_filters:
                 break
             pool *= 4
         text_scores.update(
-            self._text_scores(session, index.hashes, query.vector, [c.id for c in candidates])
+            self._text_scores(session, index, query.vector, [c.id for c in candidates])
         )
         table = PhraseTable(session, self.vectors, self._phrases(query, candidates))
         skills = _SkillScorer(table, query, self.skill_lexical_weight)
@@ -372,10 +375,10 @@ class Matcher:
         return phrases
 
     def _text_scores(
-        self, session: Session, hashes: Mapping[int, str], vector: np.ndarray, ids: list[int]
+        self, session: Session, index: VectorCollection, vector: np.ndarray, ids: list[int]
     ) -> dict[int, float]:
         """Whole-text cosine of candidates the dense channel did not return (lexical ones)."""
-        wanted = {i: hashes[i] for i in ids if i in hashes}
+        wanted = index.hashes_of(ids)
         stored = self.vectors.stored_by_hash(session, wanted.values())
         return {i: float(stored[h] @ vector) if h in stored else 0.0 for i, h in wanted.items()}
 
