@@ -43,6 +43,7 @@ _LOCK_KEY = 0x746D_7665_6374  # pg_advisory_lock key of index writers ("tmvect")
 _EF_SEARCH_MAX = 1000  # pgvector's upper bound for hnsw.ef_search
 _COPY_BATCH = 10_000
 
+
 class VectorExtensionMissing(RuntimeError):
     """The database lacks pgvector, or has one older than ``MIN_EXTENSION_VERSION``."""
 
@@ -223,9 +224,7 @@ class PgVectorStore:
                     {"c": name, "t": table, "m": model, "d": dimension, "n": count, "v": version},
                 )
             keep = set(previous.values()) | set(built.values())
-            keep |= {
-                row[0] for row in conn.execute(text(f"SELECT table_name FROM {META}"))
-            }
+            keep |= {row[0] for row in conn.execute(text(f"SELECT table_name FROM {META}"))}
         self._drop_unreferenced(keep)
         snapshot = self.load()
         assert snapshot is not None  # just published

@@ -364,9 +364,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
         raise ConfigError("setting TRUSTED_PROXIES must be 0 or more")
     if values["VECTOR_BACKEND"] not in ("faiss", "pgvector"):
         raise ConfigError("setting VECTOR_BACKEND must be faiss or pgvector")
-    if values["VECTOR_BACKEND"] == "pgvector" and not values["DATABASE_URL"].startswith(
-        "postgres"
-    ):
+    if values["VECTOR_BACKEND"] == "pgvector" and not values["DATABASE_URL"].startswith("postgres"):
         raise ConfigError("setting VECTOR_BACKEND=pgvector needs a PostgreSQL DATABASE_URL")
     if values["TRANSLATE"] not in ("auto", "on", "off"):
         raise ConfigError("setting TRANSLATE must be auto, on or off")

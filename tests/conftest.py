@@ -3,6 +3,10 @@
 Store-dependent fixtures run on SQLite always and on PostgreSQL when ``TEST_DATABASE_URL``
 points at one (``.ci/run`` sets it). Each PostgreSQL fixture gets a database of its own,
 created for this test run and dropped at the end.
+
+A third store, ``pgvector`` (PostgreSQL with ``VECTOR_BACKEND=pgvector``), runs the modules
+whose behaviour depends on the vector index (``PGVECTOR_MODULES``); where the server lacks the
+extension those are skipped, or fail when ``TEST_REQUIRE_PGVECTOR=1`` (``.ci/run`` sets it).
 """
 
 from __future__ import annotations
@@ -18,17 +22,42 @@ from sqlalchemy.engine import make_url
 
 from api.wiring import Services
 from embeddings import Encoder
+from matcher.errors import ConfigError
 from matcher.language.vectors import VectorCache
 from seed.loader import load_demo
 from tests.feed_server import FeedServer, feed_server
 
-STORES = ["sqlite", "postgresql"]
+STORES = ["sqlite", "postgresql", "pgvector"]
+PGVECTOR_MODULES = {
+    "test_catalog",
+    "test_gaps",
+    "test_integrity",
+    "test_lexical",
+    "test_pgvector",
+    "test_ranking",
+    "test_refresh",
+    "test_review_fixes",
+}
+"""Modules that also run on the pgvector backend: search, writes reaching the index, refresh."""
 SUMMARY_LINES = pytest.StashKey[list[str]]()
 """Lines a test module leaves for the end of the run (e.g. how many cases schemathesis made)."""
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[SUMMARY_LINES] = []
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave out the pgvector variants of modules outside ``PGVECTOR_MODULES``."""
+    kept, dropped = [], []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        on_pgvector = "pgvector" in params.values()
+        module = item.module.__name__.rsplit(".", 1)[-1] if item.module else ""
+        (dropped if on_pgvector and module not in PGVECTOR_MODULES else kept).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 def pytest_terminal_summary(
@@ -91,6 +120,12 @@ def _database_url(store: str, folder: Path, postgres: PostgresDatabases | None) 
     return postgres.create()
 
 
+def _skip_without_pgvector(error: ConfigError) -> None:
+    if os.environ.get("TEST_REQUIRE_PGVECTOR") == "1":
+        raise error
+    pytest.skip(f"pgvector tests skipped: {error}")
+
+
 def make_services(
     store: str,
     folder: Path,
@@ -102,8 +137,14 @@ def make_services(
     settings = {"INSTANCE_PATH": str(folder), "MATCH_RATE_LIMIT": "100000 per minute", **overrides}
     if "DATABASE_URL" not in settings:
         settings["DATABASE_URL"] = _database_url(store, folder, postgres)
+    if store == "pgvector":
+        settings.setdefault("VECTOR_BACKEND", "pgvector")
     services = Services.from_environment(settings, vectors)
-    services.init_schema()
+    try:
+        services.init_schema()
+    except ConfigError as error:
+        services.close()
+        _skip_without_pgvector(error)
     return services
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select
 
 from api.wiring import Services
 from embeddings.index import IndexStore
+from embeddings.pgvector import PgVectorStore
 from jobs.feeds import FeedPatch, FeedRegistry, parse_feed_input
 from jobs.lock import DatabaseLock, LockHeld
 from jobs.refresh import Refresher
@@ -331,7 +332,7 @@ def test_a_crash_between_index_build_and_swap_keeps_the_old_index_serving(
     ]
     _add_feed(svc, server.serve("/jobs.json", json.dumps(postings), etag=False), "json", "Acme")
     Refresher(svc).run()
-    version = svc.index.store.read_manifest()["version"]
+    version = svc.index.store.current_version()
     postings.append(
         {
             "id": "B",
@@ -342,14 +343,17 @@ def test_a_crash_between_index_build_and_swap_keeps_the_old_index_serving(
     )
     server.serve("/jobs.json", json.dumps(postings), etag=False)
 
-    def crash(self: IndexStore, manifest: dict[str, Any]) -> None:
+    def crash(*args: Any) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(IndexStore, "_swap_manifest", crash)
+    if isinstance(svc.index.store, IndexStore):
+        monkeypatch.setattr(IndexStore, "_swap_manifest", crash)
+    else:  # pgvector: the transaction that would move the version fails
+        monkeypatch.setattr(PgVectorStore, "publish", crash)
     run = Refresher(svc).run()
     assert run["status"] == "failed"
     assert "index update failed (OSError); the previous index serves" in run["errors"][-1]["reason"]
-    assert svc.index.store.read_manifest()["version"] == version
+    assert svc.index.store.current_version() == version
     reader = make_services_like(svc)
     assert [
         h["title"] for h in reader.matcher.match_text("fiber optic splicing", "demands", k=5)
@@ -357,7 +361,7 @@ def test_a_crash_between_index_build_and_swap_keeps_the_old_index_serving(
     monkeypatch.undo()
     repaired = Refresher(svc).run()
     assert repaired["status"] == "succeeded" and repaired["counts"]["unchanged"] == 2
-    assert svc.index.store.read_manifest()["version"] > version
+    assert svc.index.store.current_version() > version
     top = reader.matcher.match_text("fiber optic splicing", "demands", k=1)[0]
     assert top["title"] == "Fiber Splicer"  # a running reader picks up the new version
     reader.close()

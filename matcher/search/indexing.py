@@ -220,9 +220,7 @@ class IndexService:
                 "index still behind the store (%s); next try in %.0f s", exc, self.retry_interval
             )
 
-    def _dimension(
-        self, changed: Mapping[str, VectorCollection], base: Snapshot | None
-    ) -> int:
+    def _dimension(self, changed: Mapping[str, VectorCollection], base: Snapshot | None) -> int:
         for index in changed.values():
             return index.dimension
         return base.dimension if base else self.vectors.encoder.dimension
