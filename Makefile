@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: install run test lint bench bench-gaps bench-refresh bench-index bench-encoders quality quality-tuned quality-tune seed-data clean translations screenshots
+.PHONY: install run test lint bench bench-gaps bench-refresh bench-index bench-scale bench-encoders quality quality-tuned quality-tune seed-data clean translations screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ bench-gaps: install  ## gap coverage quality on ESCO (AUROC, precision/recall) a
 
 bench-index: install  ## one write to the faiss index at 10k and 100k vectors: delta against whole rewrite
 	$(BIN)/python -m bench.index_writes
+
+bench-scale: install  ## 10k, 100k and 1M postings on faiss and pgvector (PostgreSQL): import, build, recall, HTTP latency, writes
+	$(BIN)/python -m bench.scale
 
 bench-encoders: install  ## all-MiniLM-L6-v2 against multilingual-e5-small on 2 threads: texts/s, one-query latency, memory
 	$(BIN)/python -m bench.encoders
