@@ -23,7 +23,7 @@ from matcher.catalog import Catalog
 from matcher.errors import ConfigError
 from matcher.gaps import GapAnalyzer, GapHistory, GapRules
 from matcher.language import TextForm, VectorCache
-from matcher.search import FusionWeights, IndexService, LexicalChannel, Matcher
+from matcher.search import COLLECTIONS, FusionWeights, IndexService, LexicalChannel, Matcher
 from matcher.settings import Settings, load_settings
 from store import Database, upgrade_schema
 
@@ -107,7 +107,8 @@ class Services:
 
     def _vector_backend(self) -> VectorBackend:
         if self.settings.vector_backend == "pgvector":
-            return PgVectorStore(self.db.engine, self.settings.exact_index_limit)
+            tables = {name: model.__tablename__ for name, model in COLLECTIONS.items()}
+            return PgVectorStore(self.db.engine, self.settings.ivf_nprobe, tables)
         return IndexStore(self.instance_path / "index", self.settings.ivf_nprobe)
 
     def init_schema(self) -> None:

@@ -380,7 +380,7 @@ def run(backend: str, postings: int, vectors: VectorCache, data: Path) -> Row:
                 services, ComposedVectors(vectors, services), data / "demands.jsonl"
             )
             start = time.perf_counter()
-            with tqdm(desc=f"import {backend}", unit="posting", file=sys.stderr) as bar:
+            with tqdm(desc=f"import {backend}, encoding", unit="text", file=sys.stderr) as bar:
                 import_file(
                     services.catalog, "demands", data / "demands.jsonl", progress=bar.update
                 )

@@ -14,6 +14,10 @@ from typing import Any, Protocol
 import numpy as np
 from sqlalchemy.sql import Select
 
+TRAINED_KINDS = frozenset({"ivf", "ivfflat"})
+"""Index kinds whose lists are trained on the vectors present when built (faiss IVF, pgvector
+IVFFlat): rebuilt once their collection has grown enough."""
+
 Restriction = Callable[[Select[Any], Any], Select[Any]]
 """Adds the filters of a match to a vector search statement, given the vector table's id
 column. Backends that search outside the database ignore it; the candidates' loader applies

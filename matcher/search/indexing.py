@@ -26,8 +26,7 @@ import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from embeddings.backend import Snapshot, VectorBackend, VectorCollection
-from embeddings.index import IVF
+from embeddings.backend import TRAINED_KINDS, Snapshot, VectorBackend, VectorCollection
 from matcher.language import VectorCache, entity_text
 from store import Course, Database, Demand, Program, Student
 from store.models import IndexPending
@@ -43,8 +42,8 @@ COLLECTIONS: dict[str, type[Demand] | type[Course] | type[Program] | type[Studen
 
 RETRY_INTERVAL = 5.0  # seconds between catch-up attempts of a process whose index is behind
 RETRAIN_GROWTH = 2.0
-"""An IVF index is trained anew once its collection has grown to this many times the vectors
-it was trained on; until then merged vectors join the lists it has."""
+"""An IVF (or IVFFlat) index is trained anew once its collection has grown to this many times
+the vectors it was trained on; until then new vectors join the lists it has."""
 
 
 @dataclass
@@ -265,7 +264,8 @@ class IndexService:
         report.upserted[name] = len(stale)
         report.removed[name] = len(gone)
         wanted = self.store.wanted_type(len(index), self.exact_limit)
-        outgrown = index.type == IVF and len(index) > RETRAIN_GROWTH * index.trained_on
+        grown = len(index) > RETRAIN_GROWTH * index.trained_on
+        outgrown = index.type in TRAINED_KINDS and grown
         if index.type != wanted or outgrown:
             report.rebuilt.append(name)
             return self._build(session, name, dict(index.hashes), progress)

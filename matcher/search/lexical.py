@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -79,11 +79,13 @@ class Bm25Index:
     ids: np.ndarray  # document ids, one per matrix row
     terms: dict[str, int]
     weights: sparse.csc_matrix
-    documents: dict[int, tuple[str, list[str]]]  # id → (text hash, terms), kept for updates
+    documents: dict[int, tuple[str, Sequence[str]]]  # id → (text hash, terms), for updates
+    """Terms are kept as tuples: a tuple of strings leaves the garbage collector's watch, a
+    list does not, and a million documents' lists made every full collection a pause."""
     row_of: dict[int, int]
 
     @classmethod
-    def build(cls, documents: dict[int, tuple[str, list[str]]]) -> Bm25Index:
+    def build(cls, documents: dict[int, tuple[str, Sequence[str]]]) -> Bm25Index:
         """``documents``: id → (text hash, terms)."""
         ids = np.fromiter(documents, dtype=np.int64, count=len(documents))
         vocabulary: dict[str, int] = {}
@@ -208,9 +210,9 @@ class LexicalChannel:
         collection: str,
         wanted: dict[int, str],
         known: Bm25Index | None,
-    ) -> dict[int, tuple[str, list[str]]]:
+    ) -> dict[int, tuple[str, Sequence[str]]]:
         """id → (hash, terms); terms of unchanged documents are taken from the old index."""
-        reusable: dict[int, list[str]] = {}
+        reusable: dict[int, Sequence[str]] = {}
         if known is not None:
             reusable = {
                 i: known.documents[i][1] for i, h in wanted.items() if known.hash_of(i) == h
@@ -218,10 +220,10 @@ class LexicalChannel:
         stale = [i for i in wanted if i not in reusable]
         log.info("lexical index %s: reading %d of %d texts", collection, len(stale), len(wanted))
         texts = texts_by_id(session, collection, stale)
-        documents: dict[int, tuple[str, list[str]]] = {}
+        documents: dict[int, tuple[str, Sequence[str]]] = {}
         for doc_id, doc_hash in wanted.items():
             if doc_id in reusable:
                 documents[doc_id] = (doc_hash, reusable[doc_id])
             elif doc_id in texts:
-                documents[doc_id] = (doc_hash, lexical_terms(texts[doc_id], self.form))
+                documents[doc_id] = (doc_hash, tuple(lexical_terms(texts[doc_id], self.form)))
         return documents

@@ -117,6 +117,28 @@ class _SkillScorer:
         return asks, offers, self.sims[self.table.positions(asks)]
 
 
+@dataclass
+class _SkillMatch:
+    """How a candidate's skills meet the query's: for each asked skill the best offer."""
+
+    asks: list[str]
+    offers: list[Offer]
+    best: np.ndarray  # per asked skill: position of the best offer
+    best_sims: np.ndarray  # per asked skill: its similarity
+    score: float | None  # mean best similarity clipped to [0, 1]; None when nothing is asked
+
+    @classmethod
+    def of(cls, skills: _SkillScorer, candidate: Candidate) -> _SkillMatch:
+        asks, offers, matrix = skills.matrix(candidate)
+        if asks and offers:
+            best = matrix.argmax(axis=1)
+            best_sims = matrix[np.arange(len(asks)), best]
+            score = sum(min(max(float(x), 0.0), 1.0) for x in best_sims) / len(asks)
+            return cls(asks, offers, best, best_sims, score)
+        empty = np.zeros(0, dtype=np.float32)
+        return cls(asks, offers, empty.astype(np.int64), empty, 0.0 if asks else None)
+
+
 class Matcher:
     """Answers match questions from the store and the published indexes."""
 
@@ -242,7 +264,8 @@ class Matcher:
             # Lexical hits join the pool for the exact terms dense retrieval misses; a quarter
             # of the pool is room enough for those and keeps loading candidates cheap.
             lexical = self.lexical.search(session, target, query.text, max(k, pool // 4))
-        restrict = restriction(target, filters)
+        # only a backend that searches inside the store can use the filters there
+        restrict = restriction(target, filters) if index.applies_filters else None
         while True:
             scores, ids = index.search(query.vector[None, :], pool, restrict)
             text_scores = {
@@ -254,30 +277,44 @@ class Matcher:
             if len(candidates) >= k or pool >= len(index) or index.applies_filters:
                 break
             pool *= 4
-        text_scores.update(
-            self._text_scores(session, index, query.vector, [c.id for c in candidates])
-        )
+        unscored = [c.id for c in candidates if c.id not in text_scores]  # lexical hits only
+        text_scores.update(self._text_scores(session, index, query.vector, unscored))
         table = PhraseTable(session, self.vectors, self._phrases(query, candidates))
         skills = _SkillScorer(table, query, self.skill_lexical_weight)
-        scored = [self._score(skills, c, text_scores[c.id], lexical.of(c.id)) for c in candidates]
-        scored.sort(key=lambda r: (-r["score"], r["id"]))
-        for rank, result in enumerate(scored[:k], start=1):
+        matches = [_SkillMatch.of(skills, c) for c in candidates]
+        fused = [
+            self.weights.fuse(text_scores[c.id], lexical.of(c.id), m.score)
+            for c, m in zip(candidates, matches, strict=True)
+        ]
+        # explanations only for the k returned: most of the pool is scored and let go
+        rounded = [round(score, 4) for score in fused]  # as shown, so ties go by id
+        order = sorted(range(len(candidates)), key=lambda n: (-rounded[n], candidates[n].id))[:k]
+        results = [
+            self._explained(
+                candidates[n], matches[n], fused[n], text_scores[candidates[n].id], lexical
+            )
+            for n in order
+        ]
+        for rank, result in enumerate(results, start=1):
             result["rank"] = rank
-        return scored[:k]
+        return results
 
-    def _score(
-        self, skills: _SkillScorer, candidate: Candidate, text_score: float, lexical: float
+    def _explained(
+        self,
+        candidate: Candidate,
+        match: _SkillMatch,
+        score: float,
+        text_score: float,
+        lexical_hits: LexicalHits,
     ) -> dict[str, Any]:
         covered: list[dict[str, Any]] = []
         missing: list[str] = []
         nearest: list[dict[str, Any]] = []  # for each missing skill: the closest phrase offered
-        skill_score = None
-        asks, offers, matrix = skills.matrix(candidate)
+        skill_score = match.score
+        asks, offers = match.asks, match.offers
+        lexical = lexical_hits.of(candidate.id)
         if asks and offers:
-            best = matrix.argmax(axis=1)
-            best_sims = matrix[np.arange(len(asks)), best]
-            skill_score = sum(min(max(float(x), 0.0), 1.0) for x in best_sims) / len(asks)
-            for skill, j, sim in zip(asks, best, best_sims, strict=True):
+            for skill, j, sim in zip(asks, match.best, match.best_sims, strict=True):
                 if sim >= self.cover_threshold:
                     item: dict[str, Any] = {
                         "skill": skill,
@@ -295,8 +332,6 @@ class Matcher:
                     )
         elif asks:
             missing = list(asks)
-            skill_score = 0.0
-        score = self.weights.fuse(text_score, lexical, skill_score)
         return {
             "id": candidate.id,
             "kind": candidate.kind,
