@@ -384,6 +384,7 @@ class PgVectorCollection:
         self._upserts: dict[int, tuple[np.ndarray, str]] = {}
         self._removals: set[int] = set()
         self.hashes: Mapping[int, str] = _PgHashes(self)
+        self._table_object: Table | None = None
 
     def __len__(self) -> int:
         if self.replacement is not None:
@@ -455,13 +456,15 @@ class PgVectorCollection:
     # -- reading -----------------------------------------------------------------------------
 
     def _table(self) -> Table:
-        return Table(
-            self.table,
-            MetaData(),
-            Column("id", SqlBigInteger, primary_key=True),
-            Column("text_hash", String(64)),
-            Column("embedding", Vector(self.dimension)),
-        )
+        if self._table_object is None or self._table_object.name != self.table:
+            self._table_object = Table(
+                self.table,
+                MetaData(),
+                Column("id", SqlBigInteger, primary_key=True),
+                Column("text_hash", String(64)),
+                Column("embedding", Vector(self.dimension)),
+            )
+        return self._table_object
 
     def read_hashes(self, ids: Sequence[int] | None) -> dict[int, str]:
         """Stored hashes of ``ids`` (all rows for None), without recorded changes."""

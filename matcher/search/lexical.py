@@ -173,19 +173,30 @@ class LexicalChannel:
         self._sources: dict[str, VectorCollection] = {}  # the vector index each one follows
         self._lock = threading.Lock()
 
-    def search(self, session: Session, collection: str, text: str, pool: int) -> LexicalHits:
-        bm25 = self._current(session, collection)
+    def search(
+        self,
+        session: Session,
+        collection: str,
+        text: str,
+        pool: int,
+        vector_index: VectorCollection | None = None,
+    ) -> LexicalHits:
+        """BM25 hits of ``text``; ``vector_index`` is the published index of ``collection``
+        when the caller holds it already (saves looking the version up again)."""
+        bm25 = self._current(session, collection, vector_index)
         if bm25 is None or not len(bm25):
             return LexicalHits()
         return LexicalHits.of_query(bm25, bm25.scores(lexical_terms(text, self.form)), pool)
 
-    def _current(self, session: Session, collection: str) -> Bm25Index | None:
+    def _current(
+        self, session: Session, collection: str, vector_index: VectorCollection | None = None
+    ) -> Bm25Index | None:
         """The BM25 index matching the vector index now published for ``collection``.
 
         Checked by identity first: a published vector index object never changes, so the
         texts are compared (by hash) only when a new one has been loaded.
         """
-        vector_index = self.index.collection(collection)
+        vector_index = vector_index or self.index.collection(collection)
         if vector_index is None:
             return None
         with self._lock:

@@ -263,7 +263,7 @@ class Matcher:
         if target in LEXICAL_COLLECTIONS and self.weights.lexical > 0:
             # Lexical hits join the pool for the exact terms dense retrieval misses; a quarter
             # of the pool is room enough for those and keeps loading candidates cheap.
-            lexical = self.lexical.search(session, target, query.text, max(k, pool // 4))
+            lexical = self.lexical.search(session, target, query.text, max(k, pool // 4), index)
         # only a backend that searches inside the store can use the filters there
         restrict = restriction(target, filters) if index.applies_filters else None
         while True:
