@@ -12,9 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from embeddings import Encoder, IndexStore
-from embeddings.backend import VectorBackend
-from embeddings.pgvector import PgVectorStore, VectorExtensionMissing
+from embeddings import Encoder, IndexStore, PgVectorStore, VectorBackend, VectorExtensionMissing
 from embeddings.tuned import resolve_tuned
 from jobs.matched import MatchNotifier
 from matcher.accounts import Access, Accounts, Actor, AuditLog, OwnedCatalog, Privacy, Tokens

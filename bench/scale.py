@@ -59,7 +59,7 @@ from tqdm import tqdm
 from api.wiring import Services
 from bench.common import OUT
 from bench.generate import Consortium, parse_size, write
-from embeddings.pgvector import PgVectorCollection
+from embeddings import PgVectorCollection
 from matcher.catalog import parse_input
 from matcher.catalog.importing import import_file
 from matcher.language import VectorCache, content_hash, demand_text

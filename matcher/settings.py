@@ -53,7 +53,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "VECTOR_BACKEND",
         "faiss",
-        "`faiss`: index files in the instance folder (one host); `pgvector`: vectors and HNSW "
+        "`faiss`: index files in the instance folder (one host); `pgvector`: vectors and IVFFlat "
         "indexes in the PostgreSQL store (needs the `vector` extension >= 0.8.4), shared by "
         "every host.",
     ),

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from embeddings.backend import Restriction
+from embeddings import Restriction
 from matcher import clock
 from matcher.language import course_phrases, unique_phrases
 from store import Course, Demand, Organization, Program, Student

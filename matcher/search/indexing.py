@@ -26,7 +26,7 @@ import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
-from embeddings.backend import TRAINED_KINDS, Snapshot, VectorBackend, VectorCollection
+from embeddings import TRAINED_KINDS, Snapshot, VectorBackend, VectorCollection
 from matcher.language import VectorCache, entity_text
 from store import Course, Database, Demand, Program, Student
 from store.models import IndexPending

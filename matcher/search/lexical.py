@@ -26,7 +26,7 @@ import snowballstemmer
 from scipy import sparse
 from sqlalchemy.orm import Session
 
-from embeddings.backend import VectorCollection
+from embeddings import VectorCollection
 from matcher.language import TextForm, chinese_words, has_chinese, normalise
 from matcher.search.indexing import IndexService, texts_by_id
 

@@ -29,7 +29,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from embeddings.backend import VectorCollection
+from embeddings import VectorCollection
 from matcher.errors import NotFound, ValidationFailed
 from matcher.language import (
     MATCHABLE_CHARACTER,
