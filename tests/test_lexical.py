@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 
+import numpy as np
 import pytest
 from sqlalchemy import insert
 
@@ -14,7 +15,7 @@ from matcher.catalog.schemas import DemandIn
 from matcher.language.phrasing import TextForm
 from matcher.language.vectors import VectorCache
 from matcher.search.indexing import texts_by_id
-from matcher.search.lexical import Bm25Index, lexical_terms
+from matcher.search.lexical import Bm25Index, LexicalHits, lexical_terms
 from store import Demand, Organization
 
 ENGLISH = TextForm(translate=True)
@@ -38,6 +39,26 @@ def test_bm25_scores_follow_the_okapi_formula() -> None:
     assert scores[2] == pytest.approx(part(2, 4, 2))
     assert scores[3] == 0.0
     assert bm25.scores(["unknown"]).tolist() == [0.0, 0.0, 0.0]
+
+
+def test_matching_documents_score_as_the_dense_scores_do() -> None:
+    rng = np.random.default_rng(3)
+    words = [f"w{n}" for n in range(40)]
+    documents = {
+        i: (f"h{i}", [str(w) for w in rng.choice(words, rng.integers(1, 12))])
+        for i in range(1, 301)
+    }
+    bm25 = Bm25Index.build(documents)
+    for query in (["w1", "w7"], ["w3"], ["w2", "w2", "nothing"], ["nothing"]):
+        dense = bm25.scores(query)
+        rows, scores = bm25.matching(query)
+        assert rows.tolist() == np.flatnonzero(dense).tolist()
+        assert scores == pytest.approx(dense[rows])
+        hits = LexicalHits.of_query(bm25, rows, scores, 5)
+        if len(rows):
+            assert max(hits.top.values()) == 1.0 and len(hits.top) == 5
+            assert all(hits.of(i) == pytest.approx(v) for i, v in hits.top.items())
+        assert hits.of(10_000) == 0.0
 
 
 def test_terms_keep_abbreviations_and_bridge_chinese_and_english() -> None:

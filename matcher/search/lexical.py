@@ -133,34 +133,60 @@ class Bm25Index:
             return np.zeros(len(self.ids), dtype=np.float64)
         return np.asarray(self.weights[:, cols].sum(axis=1)).ravel()
 
+    def matching(self, query_terms: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(rows ascending, BM25 scores) of the documents sharing a term with the query, as
+        ``scores`` counts them. The work is the postings of the query's terms, not the whole
+        collection: at a million documents a dense score vector per query dominated a match."""
+        cols = sorted({self.terms[t] for t in query_terms if t in self.terms})
+        if not cols or not len(self.ids):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        indptr, indices, data = self.weights.indptr, self.weights.indices, self.weights.data
+        rows = np.concatenate([indices[indptr[c] : indptr[c + 1]] for c in cols])
+        values = np.concatenate([data[indptr[c] : indptr[c + 1]] for c in cols])
+        unique, inverse = np.unique(rows, return_inverse=True)
+        return unique, np.bincount(inverse, weights=values, minlength=len(unique))
+
 
 class LexicalHits:
     """One query's BM25 scores, each divided by the best score in the collection, so that the
-    best lexical match scores 1 whatever the query's length."""
+    best lexical match scores 1 whatever the query's length. Only documents sharing a term with
+    the query are held."""
 
-    def __init__(self, bm25: Bm25Index | None = None, scores: np.ndarray | None = None) -> None:
+    def __init__(
+        self,
+        bm25: Bm25Index | None = None,
+        rows: np.ndarray | None = None,
+        scores: np.ndarray | None = None,
+    ) -> None:
         self._bm25 = bm25
+        self._rows = rows  # ascending
         self._scores = scores
         self.top: dict[int, float] = {}
 
     @classmethod
-    def of_query(cls, bm25: Bm25Index, scores: np.ndarray, pool: int) -> LexicalHits:
+    def of_query(
+        cls, bm25: Bm25Index, rows: np.ndarray, scores: np.ndarray, pool: int
+    ) -> LexicalHits:
         best = float(scores.max()) if len(scores) else 0.0
         if best <= 0.0:
             return cls()
         normalised = scores / best
-        hits = cls(bm25, normalised)
+        hits = cls(bm25, rows, normalised)
         count = int(np.count_nonzero(scores))
-        rows = np.argpartition(-scores, min(pool, len(scores) - 1))[:pool]
-        rows = rows[np.argsort(-scores[rows], kind="stable")][: min(pool, count)]
-        hits.top = {int(bm25.ids[r]): float(normalised[r]) for r in rows}
+        order = np.argpartition(-scores, min(pool, len(scores) - 1))[:pool]
+        order = order[np.argsort(-scores[order], kind="stable")][: min(pool, count)]
+        hits.top = {int(bm25.ids[rows[o]]): float(normalised[o]) for o in order}
         return hits
 
     def of(self, doc_id: int) -> float:
-        if self._bm25 is None or self._scores is None:
+        if self._bm25 is None or self._rows is None or self._scores is None:
             return 0.0
         row = self._bm25.row_of.get(doc_id)
-        return 0.0 if row is None else float(self._scores[row])
+        if row is None:
+            return 0.0
+        at = int(np.searchsorted(self._rows, row))
+        found = at < len(self._rows) and self._rows[at] == row
+        return float(self._scores[at]) if found else 0.0
 
 
 class LexicalChannel:
@@ -186,7 +212,8 @@ class LexicalChannel:
         bm25 = self._current(session, collection, vector_index)
         if bm25 is None or not len(bm25):
             return LexicalHits()
-        return LexicalHits.of_query(bm25, bm25.scores(lexical_terms(text, self.form)), pool)
+        rows, scores = bm25.matching(lexical_terms(text, self.form))
+        return LexicalHits.of_query(bm25, rows, scores, pool)
 
     def _current(
         self, session: Session, collection: str, vector_index: VectorCollection | None = None
