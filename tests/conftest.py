@@ -25,6 +25,7 @@ from embeddings import Encoder
 from matcher.errors import ConfigError
 from matcher.language.vectors import VectorCache
 from seed.loader import load_demo
+from store import Database, upgrade_schema
 from tests.feed_server import FeedServer, feed_server
 
 STORES = ["sqlite", "postgresql", "pgvector"]
@@ -86,12 +87,28 @@ class PostgresDatabases:
         self.engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
         self.created: list[str] = []
 
-    def create(self) -> str:
+        self._template: str | None = None
+
+    def create(self, template: str | None = None) -> str:
+        """A new, empty database (or a copy of ``template``); its URL."""
         name = f"tm_test_{uuid.uuid4().hex[:12]}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         with self.engine.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+            conn.execute(text(f'CREATE DATABASE "{name}"{copy}'))
         self.created.append(name)
         return self.admin_url.set(database=name).render_as_string(hide_password=False)
+
+    def create_migrated(self) -> str:
+        """A new database at the newest schema: a copy of one migrated once per run, which
+        takes a fifth of the time of migrating each (the migrations themselves are tested on
+        empty databases in ``test_migrations.py``)."""
+        if self._template is None:
+            url = self.create()
+            database = Database(url)
+            upgrade_schema(database)
+            database.dispose()
+            self._template = make_url(url).database
+        return self.create(self._template)
 
     def drop_all(self) -> None:
         with self.engine.connect() as conn:
@@ -116,7 +133,7 @@ def _database_url(store: str, folder: Path, postgres: PostgresDatabases | None) 
         return f"sqlite:///{folder / 'talentmatch.db'}"
     if postgres is None:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-    return postgres.create()
+    return postgres.create_migrated()
 
 
 def _skip_without_pgvector(error: ConfigError) -> None:
