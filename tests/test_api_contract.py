@@ -128,14 +128,14 @@ _SETTINGS = {"deadline": None, "suppress_health_check": list(HealthCheck), "data
 
 
 @sqlite_api.parametrize()
-@settings(max_examples=25, **_SETTINGS)
+@settings(max_examples=20, **_SETTINGS)
 def test_every_operation_keeps_its_contract_on_sqlite(case: Case) -> None:
     _cases["sqlite"] += 1
     case.call_and_validate(headers=_credentials(case, _SQLITE))
 
 
 @postgresql_api.parametrize()
-@settings(max_examples=10, **_SETTINGS)
+@settings(max_examples=6, **_SETTINGS)
 def test_every_operation_keeps_its_contract_on_postgresql(case: Case) -> None:
     if not _POSTGRES_URL:
         pytest.skip("TEST_DATABASE_URL is not set: PostgreSQL contract run skipped")
