@@ -81,22 +81,24 @@ def _demand_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _course_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+def _school_conditions(
+    model: type[Course] | type[Program], filters: Filters
+) -> list[ColumnElement[bool]]:
+    """Courses and programs: one school's, or those of schools in a city."""
     conditions: list[ColumnElement[bool]] = []
     if filters.school_id:
-        conditions.append(Course.school_id == filters.school_id)
+        conditions.append(model.school_id == filters.school_id)
     if filters.city:
-        conditions.append(Course.school.has(Organization.city == filters.city))
+        conditions.append(model.school.has(Organization.city == filters.city))
     return conditions
+
+
+def _course_conditions(filters: Filters) -> list[ColumnElement[bool]]:
+    return _school_conditions(Course, filters)
 
 
 def _program_conditions(filters: Filters) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    if filters.school_id:
-        conditions.append(Program.school_id == filters.school_id)
-    if filters.city:
-        conditions.append(Program.school.has(Organization.city == filters.city))
-    return conditions
+    return _school_conditions(Program, filters)
 
 
 def _student_conditions(filters: Filters) -> list[ColumnElement[bool]]:
