@@ -449,8 +449,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default=os.environ.get("SIZES", "10k,100k,1m"))
     parser.add_argument("--backends", default=os.environ.get("BACKENDS", "faiss,pgvector"))
     args = parser.parse_args(argv)
-    sizes = [parse_size(s) for s in args.sizes.split(",") if s]
+    try:
+        sizes = [parse_size(s) for s in args.sizes.split(",") if s]
+    except ValueError as exc:
+        parser.exit(2, f"error: {exc}\n")
     backends = [b for b in args.backends.split(",") if b]
+    unknown = [b for b in backends if b not in ("faiss", "pgvector")]
+    if not sizes or not backends or unknown:
+        parser.exit(
+            2, "error: give --sizes such as 10k,100k and --backends faiss and/or pgvector\n"
+        )
     OUT.mkdir(exist_ok=True)
     probe = Services(load_settings({"INSTANCE_PATH": str(OUT / "scale-probe")}))
     vectors = probe.vectors
