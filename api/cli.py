@@ -56,6 +56,12 @@ def _print_results(data: dict[str, Any]) -> None:
             f"       text {e['text_similarity']:.2f} · terms {e['lexical_score']:.2f} · "
             f"skills {skills}"
         )
+        if e.get("occupation"):
+            o = e["occupation"]
+            click.echo(
+                f"       occupation (ESCO): {o['asked']} <-> {o['offered']}, "
+                f"same with probability {o['agreement']:.2f}"
+            )
         covered = ", ".join(f"{c['skill']} <- {c['by']}" for c in e["covered"])
         if covered:
             click.echo(f"       covered: {covered}")
@@ -303,6 +309,9 @@ def index(ctx: click.Context, as_json: bool) -> None:
     services = admins_only(ctx, "rebuild the index")
     with progress_bar("encoding") as progress:
         report = services.index.sync(progress=progress)
+    # the taxonomy labels' vectors, once per model: the first match must not wait for them
+    with progress_bar("encoding occupation titles (once per model)") as progress:
+        coder = services.occupations.get(progress)
     snapshot = services.index.snapshot()
     data = {
         "version": report.version,
@@ -313,12 +322,15 @@ def index(ctx: click.Context, as_json: bool) -> None:
             name: {"count": len(ix), "type": ix.type}
             for name, ix in (snapshot.collections.items() if snapshot else [])
         },
+        "occupation_labels": len(coder.owners) if coder else 0,
     }
 
     def human(d: dict[str, Any]) -> None:
         click.echo(f"index version {d['version']}")
         for name, info in d["collections"].items():
             click.echo(f"  {name}: {info['count']} vectors ({info['type']})")
+        if d["occupation_labels"]:
+            click.echo(f"  occupation coding: {d['occupation_labels']} ESCO titles")
 
     emit(data, as_json, human)
 

@@ -186,6 +186,14 @@ class LearnCourse(Out):
     similarity: Similarity
 
 
+class OccupationAgreement(Out):
+    asked: str = Field(description="ESCO occupation the query's title most likely names.")
+    offered: str = Field(description="ESCO occupation the result's title most likely names.")
+    agreement: float = Field(
+        ge=0, le=1, description="Probability that both titles name the same occupation."
+    )
+
+
 class Explanation(Out):
     omit_when_none = frozenset({"learn"})
 
@@ -195,6 +203,10 @@ class Explanation(Out):
     text_similarity: float
     lexical_score: float
     skill_score: float | None
+    occupation: OccupationAgreement | None = Field(
+        None, description="When both titles name taxonomy occupations: which, and how surely "
+        "the same one (part of the score, see OCCUPATION_WEIGHT)."
+    )
     learn: list[LearnCourse] | None = Field(
         None, description="Student matches: a course teaching each missing skill."
     )
@@ -279,8 +291,14 @@ class GapItem(Out):
 
 class GapRulesOut(Out):
     cover_threshold: float
+    role_cover_threshold: float | None = Field(
+        None, description="Threshold for roles (title-only postings); absent in older snapshots."
+    )
     group_threshold: float
     lexical_weight: float
+    occupation_weight: float | None = Field(
+        None, description="Weight of occupation agreement for roles; absent in older snapshots."
+    )
     red_lag_days: int
     red_min_enterprises: int
     trend_days: int

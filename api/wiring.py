@@ -8,9 +8,11 @@ builds its own collaborators, and ``jobs`` relies only on the parts its protocol
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from embeddings import Encoder, IndexStore, PgVectorStore, VectorBackend, VectorExtensionMissing
 from embeddings.tuned import resolve_tuned
@@ -23,6 +25,7 @@ from matcher.gaps import GapAnalyzer, GapHistory, GapRules
 from matcher.language import TextForm, VectorCache
 from matcher.search import COLLECTIONS, FusionWeights, IndexService, LexicalChannel, Matcher
 from matcher.settings import Settings, load_settings
+from matcher.taxonomy.coding import LazyCoder
 from store import Database, upgrade_schema
 
 
@@ -56,6 +59,12 @@ class Services:
         self.access = Access(self.db)
         self.audit = AuditLog(self.db)
         self.privacy = Privacy(self.catalog, self.accounts, self.tokens, self.audit)
+        self.occupations = LazyCoder(
+            self._encode_labels,
+            self.vectors.model,
+            Path(self.settings.cache_path),
+            self.settings.occupation_min_similarity,
+        )
         self.matcher = Matcher(
             self.db,
             self.vectors,
@@ -65,8 +74,12 @@ class Services:
             weights=FusionWeights(self.settings.lexical_weight, self.settings.skill_weight),
             cover_threshold=self.settings.skill_cover_threshold,
             skill_lexical_weight=self.settings.skill_lexical_weight,
+            occupations=self.occupations,
+            occupation_weight=self.settings.occupation_weight,
         )
-        self.gaps = GapAnalyzer(self.db, self.vectors, GapRules.from_settings(self.settings))
+        self.gaps = GapAnalyzer(
+            self.db, self.vectors, GapRules.from_settings(self.settings), self.occupations
+        )
         self.gap_history = GapHistory(self.db, self.gaps)
         self.mailer = Mailer(self.db, self._mail_server())
         self.inbox = Inbox(self.db, mail_enabled=self.mailer.server is not None)
@@ -74,6 +87,12 @@ class Services:
         self.match_notifier = MatchNotifier(
             self.db, self.matcher, self.inbox, self.mailer, self.settings.notify_match_score
         )
+
+    def _encode_labels(
+        self, labels: list[str], progress: Callable[[int], None] | None
+    ) -> np.ndarray:
+        """Taxonomy labels in this service's text form, for occupation coding."""
+        return self.encoder.encode([self.vectors.form(label) for label in labels], progress)
 
     def _mail_server(self) -> MailServer | None:
         s = self.settings

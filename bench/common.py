@@ -15,6 +15,8 @@ def fresh_services(name: str, **settings: Any) -> Services:
     """Services on an empty SQLite store in ``bench/out/<name>`` (removed first)."""
     folder = OUT / name
     shutil.rmtree(folder, ignore_errors=True)
-    services = Services.from_environment({"INSTANCE_PATH": str(folder), **settings})
+    services = Services.from_environment(
+        {"INSTANCE_PATH": str(folder), "CACHE_PATH": str(OUT / "cache"), **settings}
+    )
     services.init_schema()
     return services

@@ -95,6 +95,26 @@ SETTINGS: tuple[Setting, ...] = (
         "1 - SKILL_WEIGHT - LEXICAL_WEIGHT. Tuned on `make quality-tune`.",
     ),
     Setting(
+        "OCCUPATION_WEIGHT",
+        0.2,
+        "When both titles name a taxonomy occupation (occupation coding, see "
+        "OCCUPATION_MIN_SIMILARITY), a match score is (1 - this) x the fused score + this x "
+        "the probability that they name the same one; 0 turns coding off in matches. Chosen on "
+        "the dev split of `make quality` (job titles).",
+    ),
+    Setting(
+        "OCCUPATION_MIN_SIMILARITY",
+        0.6,
+        "Cosine similarity of a title to its nearest ESCO occupation label from which the title "
+        "is read as naming occupations; below it the occupation term is left out.",
+    ),
+    Setting(
+        "CACHE_PATH",
+        "",
+        "Folder for data derived from the model alone (the ESCO labels' vectors); empty means "
+        "`cache` in the instance folder. Hosts and instances with one model may share it.",
+    ),
+    Setting(
         "GAP_COVER_THRESHOLD",
         0.67,
         "Coverage (best cosine similarity between a demanded skill and any phrase a course in "
@@ -102,10 +122,26 @@ SETTINGS: tuple[Setting, ...] = (
         "(`make bench-gaps`).",
     ),
     Setting(
+        "GAP_ROLE_COVER_THRESHOLD",
+        0.36,
+        "Coverage from which a role (the title of a title-only posting that names a taxonomy "
+        "occupation) counts as covered; its coverage blends in occupation agreement (see "
+        "GAP_OCCUPATION_WEIGHT), so it has its own threshold, chosen on the dev split of the "
+        "occupation-gap set.",
+    ),
+    Setting(
         "GAP_LEXICAL_WEIGHT",
         0.3,
         "Weight of word overlap (share of a skill's content words a taught phrase contains) "
         "beside cosine similarity in coverage; tuned on the ESCO evaluation.",
+    ),
+    Setting(
+        "GAP_OCCUPATION_WEIGHT",
+        0.5,
+        "For a demand that names only its role (a title-only posting), weight of occupation "
+        "agreement between its title and a course's title in coverage: (1 - this) x the "
+        "similarity blend + this x agreement; 0 turns it off. Chosen on the dev split of the "
+        "occupation-gap set (`make quality`).",
     ),
     Setting(
         "GAP_GROUP_THRESHOLD",
@@ -261,8 +297,13 @@ class Settings:
     skill_lexical_weight: float
     skill_weight: float
     lexical_weight: float
+    occupation_weight: float
+    occupation_min_similarity: float
+    cache_path: str
     gap_cover_threshold: float
+    gap_role_cover_threshold: float
     gap_lexical_weight: float
+    gap_occupation_weight: float
     gap_group_threshold: float
     gap_red_lag_days: int
     gap_red_min_enterprises: int
@@ -346,7 +387,15 @@ def load_settings(overrides: Mapping[str, Any] | None = None) -> Settings:
     values["INSTANCE_PATH"] = str(instance)
     if not values["DATABASE_URL"]:
         values["DATABASE_URL"] = f"sqlite:///{instance / 'talentmatch.db'}"
-    for name in ("SKILL_WEIGHT", "LEXICAL_WEIGHT", "SKILL_LEXICAL_WEIGHT"):
+    values["CACHE_PATH"] = str(Path(values["CACHE_PATH"] or instance / "cache").resolve())
+    for name in (
+        "SKILL_WEIGHT",
+        "LEXICAL_WEIGHT",
+        "SKILL_LEXICAL_WEIGHT",
+        "OCCUPATION_WEIGHT",
+        "OCCUPATION_MIN_SIMILARITY",
+        "GAP_OCCUPATION_WEIGHT",
+    ):
         if not 0.0 <= values[name] <= 1.0:
             raise ConfigError(f"setting {name} must lie in [0, 1]")
     if values["SKILL_WEIGHT"] + values["LEXICAL_WEIGHT"] > 1.0:

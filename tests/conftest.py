@@ -12,6 +12,7 @@ extension those are skipped, or fail when ``TEST_REQUIRE_PGVECTOR=1`` (``.ci/run
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,6 +46,10 @@ SUMMARY_LINES = pytest.StashKey[list[str]]()
 
 def pytest_configure(config: pytest.Config) -> None:
     config.stash[SUMMARY_LINES] = []
+    # data derived from the model alone (ESCO labels' vectors): computed once, not per test
+    os.environ.setdefault(
+        "TALENTMATCH_CACHE_PATH", str(Path(tempfile.gettempdir()) / "talentmatch-test-cache")
+    )
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

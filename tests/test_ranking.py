@@ -172,6 +172,9 @@ def test_score_is_made_of_the_parts_the_explanation_shows(demo: Services) -> Non
     for result in matcher.match_demand(demand_id, "courses", k=10):
         e = result["explanation"]
         fused = matcher.weights.fuse(e["text_similarity"], e["lexical_score"], e["skill_score"])
+        if e["occupation"] is not None:  # title-only demands: see test_occupation_coding
+            weight = matcher.occupation_weight
+            fused = (1 - weight) * fused + weight * e["occupation"]["agreement"]
         assert result["score"] == pytest.approx(fused, abs=2e-4)
         assert [n["skill"] for n in e["nearest"]] == e["missing"]
         assert all(n["similarity"] < matcher.cover_threshold for n in e["nearest"])

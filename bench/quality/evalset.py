@@ -33,6 +33,8 @@ class EvalSet:
     students: list[tuple[str, StudentIn]] = field(default_factory=list)
     queries: list[Query] = field(default_factory=list)
     note: str = ""
+    # taxonomy titles the queries are made of: occupation coding must not find them listed
+    unlisted_titles: list[str] = field(default_factory=list)
 
     def records(self) -> dict[str, list[tuple[str, Any]]]:
         return {

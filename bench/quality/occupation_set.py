@@ -83,6 +83,7 @@ def build_english(seed: int = 2026) -> EvalSet:
     for q, (title, occupation) in enumerate(_queries(occupations, rng)):
         demand = f"demand-{q}"
         data.demands.append(_posting(demand, _capital(title)))
+        data.unlisted_titles.append(title)
         data.queries.append(
             Query(
                 "demand→programs",
@@ -128,12 +129,13 @@ class _ChineseWords:
 def build_chinese(seed: int = 2026) -> EvalSet:
     rng = random.Random(seed)
     words = _ChineseWords()
-    named: list[tuple[Occupation, str, list[str]]] = []
+    named: list[tuple[Occupation, str, list[tuple[str, str]]]] = []
     names: set[str] = set()
     for occupation in load_occupations():
         name = words.title(occupation.label, rng)
-        titles = [t for a in occupation.alternatives if (t := words.title(a, rng))]
-        titles = [t for t in titles if t != name]
+        # (Chinese title, the English title it was made from)
+        titles = [(t, a) for a in occupation.alternatives if (t := words.title(a, rng))]
+        titles = [(t, a) for t, a in titles if t != name]
         if name and titles and name not in names:
             names.add(name)
             named.append((occupation, name, titles))
@@ -151,7 +153,9 @@ def build_chinese(seed: int = 2026) -> EvalSet:
         for occupation, _, titles in rng.sample(pool, min(QUERIES_PER_SPLIT, len(pool))):
             demand = f"demand-{q}"
             q += 1
-            data.demands.append(_posting(demand, rng.choice(titles)))
+            title, english = rng.choice(titles)
+            data.demands.append(_posting(demand, title))
+            data.unlisted_titles.append(english)
             data.queries.append(
                 Query(
                     "demand→programs",

@@ -53,6 +53,15 @@ class Outcome:
     explained: list[tuple[bool, list[float]]] = field(default_factory=list)
 
 
+def unlist_titles(services: Services, titles: Sequence[str]) -> None:
+    """Occupation coding without these taxonomy titles: the harness asks with ESCO's own
+    titles, which the coder would otherwise find verbatim; without them it has to read the
+    title from the occupation's other labels, as with a wording the taxonomy does not list."""
+    coder = services.occupations.get() if titles else None
+    if coder is not None:
+        services.occupations.replace(coder.without(titles))
+
+
 class LoadedSet:
     """An evaluation set in a fresh store, with record keys mapped to ids both ways."""
 
@@ -69,6 +78,7 @@ class LoadedSet:
             ids = catalog.create_many(collection, [r for _, r in records]) if records else []
             self.ids[collection] = {key: i for (key, _), i in zip(records, ids, strict=True)}
         self.keys = {c: {i: k for k, i in m.items()} for c, m in self.ids.items()}
+        unlist_titles(services, data.unlisted_titles)
         self._baselines = _Baselines(services, self.ids, base_encoder)
 
     def run(self, query: Query, k: int = 10, tune_k: int = 0) -> Outcome:

@@ -60,6 +60,7 @@ from matcher.language import (
     normalise,
     word_overlap,
 )
+from matcher.taxonomy.coding import LazyCoder, OccupationCode
 from store import Course, Database, Demand, Organization
 
 _SEARCH_DEPTH = 64  # course phrases looked at per skill: enough for the nearest courses
@@ -69,6 +70,7 @@ _CACHED_REPORTS = 16
 @dataclass
 class _DemandRow:
     id: int
+    title: str
     enterprise: str
     posted: date
     active: bool
@@ -100,6 +102,7 @@ class _Scope:
 @dataclass
 class _Coverage:
     coverage: float
+    role: bool = False  # blends in occupation agreement (see GapRules.is_covered)
     nearest: list[dict[str, Any]] = field(default_factory=list)
     covered_since: date | None = None
     covered_by_school: dict[int, date] = field(default_factory=dict)
@@ -171,10 +174,17 @@ def _active_on(demand: Demand, day: date, tz: tzinfo) -> bool:
 class GapAnalyzer:
     """Builds gap reports from the store; vectors come through the shared ``VectorCache``."""
 
-    def __init__(self, db: Database, vectors: VectorCache, rules: GapRules) -> None:
+    def __init__(
+        self,
+        db: Database,
+        vectors: VectorCache,
+        rules: GapRules,
+        occupations: LazyCoder | None = None,
+    ) -> None:
         self.db = db
         self.vectors = vectors
         self.rules = rules
+        self.occupations = occupations
         # Reports are pages people reload; a region report over 50k demands takes seconds.
         # Cached per (scope, day, state of demands and courses), so any write is seen at once.
         # Answers are read on every report (response_time), never cached.
@@ -265,6 +275,7 @@ class GapAnalyzer:
         return [
             _DemandRow(
                 id=d.id,
+                title=d.title,
                 enterprise=d.enterprise.name,
                 posted=clock.local_day(d.posted_at, tz),
                 active=_active_on(d, day, tz),
@@ -326,13 +337,17 @@ class GapAnalyzer:
         phrase_keys: dict[str, int] = {}
         phrases: list[str] = []
         asked_by: defaultdict[int, list[_DemandRow]] = defaultdict(list)
+        roles: set[int] = set()  # phrases that are a demand's title: the role it asks for
         for demand in demands:
+            title = normalise(demand.title)
             for phrase in demand.phrases:
                 key = normalise(phrase)
                 if key not in phrase_keys:
                     phrase_keys[key] = len(phrases)
                     phrases.append(phrase)
                 asked_by[phrase_keys[key]].append(demand)
+                if key == title:
+                    roles.add(phrase_keys[key])
         weights = [
             sum(d.active for d in asked_by[i]) + 1e-3 * len(asked_by[i])
             for i in range(len(phrases))
@@ -343,7 +358,10 @@ class GapAnalyzer:
         groups = group_phrases(phrases, phrase_vectors, weights, self.rules.group_threshold)
         words = [content_words(encoding_form(p)) for p in phrases]
         offer_words = [content_words(encoding_form(p)) for _, p in offers]
-        coverages = self._coverages(groups, words, offers, offer_vectors, offer_words)
+        agreement = self._occupation_agreement(
+            groups, roles, phrases, phrase_vectors, offers, offer_vectors
+        )
+        coverages = self._coverages(groups, words, offers, offer_vectors, offer_words, agreement)
         pairs = []
         for group, coverage in zip(groups, coverages, strict=True):
             pair = self._item(group, phrases, asked_by, coverage, day)
@@ -366,8 +384,10 @@ class GapAnalyzer:
         offers: list[tuple[_CourseRow, str]],
         offer_vectors: np.ndarray,
         offer_words: list[frozenset[str]],
+        agreement: list[Callable[[int], float] | None],
     ) -> list[_Coverage]:
-        """Candidates by cosine from a faiss search, then rescored with the word overlap."""
+        """Candidates by cosine from a faiss search, then rescored with the word overlap and,
+        for a role, with occupation agreement."""
         if not offers or not groups:
             return [_Coverage(0.0) for _ in groups]
         index = faiss.IndexFlatIP(offer_vectors.shape[1])
@@ -375,8 +395,9 @@ class GapAnalyzer:
         centroids = np.vstack([g.centroid for g in groups]).astype(np.float32)
         sims, hits = index.search(centroids, min(_SEARCH_DEPTH, len(offers)))
         weight = self.rules.lexical_weight
+        occupation_weight = self.rules.occupation_weight
         results = []
-        for group, row_sims, row_hits in zip(groups, sims, hits, strict=True):
+        for group, row_sims, row_hits, agree in zip(groups, sims, hits, agreement, strict=True):
             best: dict[int, tuple[float, _CourseRow]] = {}
             for sim, hit in zip(row_sims, row_hits, strict=True):
                 if hit < 0:
@@ -384,10 +405,13 @@ class GapAnalyzer:
                 overlap = max(word_overlap(words[m], offer_words[hit]) for m in group.members)
                 score = (1 - weight) * float(sim) + weight * overlap
                 course = offers[hit][0]
+                if agree is not None:
+                    score = (1 - occupation_weight) * score + occupation_weight * agree(course.id)
                 if course.id not in best or score > best[course.id][0]:
                     best[course.id] = (score, course)
             ranked = sorted(best.values(), key=lambda pair: -pair[0])
-            covering = [c for s, c in ranked if self.rules.is_covered(s)]
+            role = agree is not None
+            covering = [c for s, c in ranked if self.rules.is_covered(s, role)]
             by_school: dict[int, date] = {}
             for course in covering:
                 by_school[course.school_id] = min(
@@ -396,6 +420,7 @@ class GapAnalyzer:
             results.append(
                 _Coverage(
                     coverage=round(min(1.0, max(0.0, ranked[0][0])), 4),
+                    role=role,
                     nearest=[
                         {
                             "id": c.id,
@@ -411,6 +436,59 @@ class GapAnalyzer:
             )
         return results
 
+    def _occupation_agreement(
+        self,
+        groups: list[SkillGroup],
+        roles: set[int],
+        phrases: list[str],
+        phrase_vectors: np.ndarray,
+        offers: list[tuple[_CourseRow, str]],
+        offer_vectors: np.ndarray,
+    ) -> list[Callable[[int], float] | None]:
+        """Per group: for a role that names a taxonomy occupation, course id → probability that
+        the course's title names the same occupation; ``None`` for other groups.
+
+        A title-only posting asks for a role, and an untaught occupation usually has a taught
+        neighbour that the similarity alone does not tell apart ("credit risk analyst" against
+        "insurance risk consultant"); occupation coding does (see ``matcher.taxonomy.coding``).
+        """
+        coder = self.occupations.get() if self.occupations else None
+        leaders = [g.members[0] for g in groups]
+        if coder is None or self.rules.occupation_weight == 0 or not roles & set(leaders):
+            return [None for _ in groups]
+        role_rows = [m for m in leaders if m in roles]
+        role_codes = dict(
+            zip(
+                role_rows,
+                coder.codes([phrases[m] for m in role_rows], phrase_vectors[role_rows]),
+                strict=True,
+            )
+        )
+        title_rows = {course.id: n for n, (course, phrase) in enumerate(offers) if phrase == course.title}
+        course_ids = list(title_rows)
+        title_codes = dict(
+            zip(
+                course_ids,
+                coder.codes(
+                    [offers[title_rows[c]][1] for c in course_ids],
+                    offer_vectors[[title_rows[c] for c in course_ids]],
+                ),
+                strict=True,
+            )
+        )
+
+        def agreement_with(code: OccupationCode) -> Callable[[int], float]:
+            def agree(course_id: int) -> float:
+                other = title_codes.get(course_id)
+                return code.agreement(other) if other is not None else 0.0
+
+            return agree
+
+        return [
+            agreement_with(code) if (code := role_codes.get(m)) is not None else None
+            for m in leaders
+        ]
+
     def _item(
         self,
         group: SkillGroup,
@@ -424,7 +502,7 @@ class GapAnalyzer:
         if not active:
             return None
         first_seen = min(d.posted for d in postings)
-        covered = self.rules.is_covered(coverage.coverage)
+        covered = self.rules.is_covered(coverage.coverage, coverage.role)
         lag_days = 0 if covered else (day - first_seen).days
         enterprises = Counter(d.enterprise for d in active)
         window = timedelta(days=self.rules.trend_days)

@@ -34,8 +34,10 @@ _TREND_CHANGE = 0.25
 @dataclass(frozen=True)
 class GapRules:
     cover_threshold: float = 0.67
+    role_cover_threshold: float = 0.36
     group_threshold: float = 0.8
     lexical_weight: float = 0.3
+    occupation_weight: float = 0.5
     red_lag_days: int = 180
     red_min_enterprises: int = 2
     trend_days: int = 90
@@ -46,15 +48,17 @@ class GapRules:
     def from_settings(cls, settings: Settings) -> GapRules:
         rules = cls(
             cover_threshold=settings.gap_cover_threshold,
+            role_cover_threshold=settings.gap_role_cover_threshold,
             group_threshold=settings.gap_group_threshold,
             lexical_weight=settings.gap_lexical_weight,
+            occupation_weight=settings.gap_occupation_weight,
             red_lag_days=settings.gap_red_lag_days,
             red_min_enterprises=settings.gap_red_min_enterprises,
             trend_days=settings.gap_trend_days,
             nearest_courses=settings.gap_nearest_courses,
             timezone=clock.zone_named(settings.timezone),
         )
-        for name in ("cover_threshold", "group_threshold"):
+        for name in ("cover_threshold", "role_cover_threshold", "group_threshold"):
             if not 0.0 < getattr(rules, name) <= 1.0:
                 raise ConfigError(f"setting GAP_{name.upper()} must lie in (0, 1]")
         if not 0.0 <= rules.lexical_weight <= 1.0:
@@ -63,8 +67,10 @@ class GapRules:
             raise ConfigError("settings GAP_TREND_DAYS, GAP_RED_LAG_DAYS, GAP_NEAREST_COURSES")
         return rules
 
-    def is_covered(self, coverage: float) -> bool:
-        return coverage >= self.cover_threshold
+    def is_covered(self, coverage: float, role: bool = False) -> bool:
+        """``role``: the coverage of a role named by a title-only posting, which blends in
+        occupation agreement and so has its own threshold."""
+        return coverage >= (self.role_cover_threshold if role else self.cover_threshold)
 
     def severity(self, covered: bool, lag_days: int, enterprises: int) -> str:
         if covered:
@@ -94,8 +100,10 @@ class GapRules:
     def as_dict(self) -> dict[str, Any]:
         return {
             "cover_threshold": self.cover_threshold,
+            "role_cover_threshold": self.role_cover_threshold,
             "group_threshold": self.group_threshold,
             "lexical_weight": self.lexical_weight,
+            "occupation_weight": self.occupation_weight,
             "red_lag_days": self.red_lag_days,
             "red_min_enterprises": self.red_min_enterprises,
             "trend_days": self.trend_days,

@@ -12,8 +12,12 @@ vectors (dense, ``CANDIDATE_POOL`` of them) and BM25 over the same texts (lexica
 
 ``score = TEXT × text + LEXICAL_WEIGHT × lexical + SKILL_WEIGHT × skills`` (TEXT = the rest of
 1), weights tuned on the public evaluation (``make quality``). When one side has no skills the
-skill term drops out and the other two are rescaled. The explanation is read off the same
-similarity matrix that made the skill score, and it carries the three parts.
+skill term drops out and the other two are rescaled. When both titles name taxonomy occupations
+(``matcher.taxonomy.coding``), the score becomes ``(1 - OCCUPATION_WEIGHT) × score +
+OCCUPATION_WEIGHT × agreement``, the probability that both name the same occupation: a title
+alone tells a whole-text vector little, and neighbouring occupations look alike to it. The
+explanation is read off the same similarity matrix that made the skill score, and it carries
+the parts.
 
 Which side asks and which offers depends on the direction: a demand asks and a course, program
 or student offers, whichever of them is the query.
@@ -51,6 +55,7 @@ from matcher.search.candidates import (
 )
 from matcher.search.indexing import IndexService
 from matcher.search.lexical import LEXICAL_COLLECTIONS, LexicalChannel, LexicalHits
+from matcher.taxonomy.coding import LazyCoder, OccupationCode, OccupationCoder
 from store import Course, Database, Demand, Program, Student
 
 DEMAND_TARGETS = ("courses", "programs", "students")
@@ -86,6 +91,36 @@ class _Query:
     vector: np.ndarray
     asks: list[str] = field(default_factory=list)
     offers: list[Offer] = field(default_factory=list)
+    title: str | None = None  # what occupation coding reads: a title or name, or a short text
+
+
+_TITLE_WORDS = 8  # free text up to this many words may be a job title
+
+
+@dataclass
+class _Occupations:
+    """Occupation codes of the query's title and of each candidate's (``None``: no code)."""
+
+    coder: OccupationCoder | None = None
+    query: OccupationCode | None = None
+    candidates: dict[int, OccupationCode | None] = field(default_factory=dict)
+
+    def agreement(self, candidate_id: int) -> float | None:
+        other = self.candidates.get(candidate_id)
+        if self.query is None or other is None:
+            return None
+        return self.query.agreement(other)
+
+    def explained(self, candidate_id: int) -> dict[str, Any] | None:
+        agreement = self.agreement(candidate_id)
+        other = self.candidates.get(candidate_id)
+        if agreement is None or other is None or self.query is None or self.coder is None:
+            return None
+        return {
+            "asked": self.coder.label(self.query.occupation),
+            "offered": self.coder.label(other.occupation),
+            "agreement": round(agreement, 4),
+        }
 
 
 class _SkillScorer:
@@ -153,6 +188,8 @@ class Matcher:
         weights: FusionWeights,
         cover_threshold: float,
         skill_lexical_weight: float,
+        occupations: LazyCoder | None = None,
+        occupation_weight: float = 0.0,
     ) -> None:
         self.db = db
         self.vectors = vectors
@@ -162,6 +199,8 @@ class Matcher:
         self.weights = weights
         self.cover_threshold = cover_threshold
         self.skill_lexical_weight = skill_lexical_weight
+        self.occupations = occupations
+        self.occupation_weight = occupation_weight
 
     # -- public directions -------------------------------------------------------------------
 
@@ -177,6 +216,7 @@ class Matcher:
                 entity_text(demand),
                 self._stored_vector(session, demand),
                 asks=unique_phrases(demand.skills),
+                title=demand.title,
             )
             return self._rank(session, query, target, k, filters or Filters())
 
@@ -190,6 +230,7 @@ class Matcher:
                 entity_text(course),
                 self._stored_vector(session, course),
                 offers=course_offers([course]),
+                title=course.title,
             )
             return self._rank(session, query, "demands", k, filters or Filters())
 
@@ -203,6 +244,7 @@ class Matcher:
                 entity_text(program),
                 self._stored_vector(session, program),
                 offers=course_offers(program.courses),
+                title=program.name,
             )
             return self._rank(session, query, "demands", k, filters or Filters())
 
@@ -244,10 +286,11 @@ class Matcher:
         with self.db.session() as session:
             # one encoder call for the text and its phrases; the phrase table then finds them
             vector = self.vectors.vectors(session, [text, *phrases], persist=False)[0]
+            title = text if len(text.split()) <= _TITLE_WORDS and len(phrases) <= 1 else None
             if target == "demands":
-                query = _Query(text, vector, offers=[Offer(p) for p in phrases])
+                query = _Query(text, vector, offers=[Offer(p) for p in phrases], title=title)
             else:
-                query = _Query(text, vector, asks=phrases)
+                query = _Query(text, vector, asks=phrases, title=title)
             return self._rank(session, query, target, k, filters or Filters())
 
     # -- the ranking core --------------------------------------------------------------------
@@ -279,11 +322,17 @@ class Matcher:
             pool *= 4
         unscored = [c.id for c in candidates if c.id not in text_scores]  # lexical hits only
         text_scores.update(self._text_scores(session, index, query.vector, unscored))
-        table = PhraseTable(session, self.vectors, self._phrases(query, candidates))
+        coder = self._coder(query, target)
+        titles = [query.title, *(c.title for c in candidates)] if coder and query.title else []
+        table = PhraseTable(session, self.vectors, [*self._phrases(query, candidates), *titles])
         skills = _SkillScorer(table, query, self.skill_lexical_weight)
         matches = [_SkillMatch.of(skills, c) for c in candidates]
+        occupations = self._occupations(coder, table, titles, candidates)
         fused = [
-            self.weights.fuse(text_scores[c.id], lexical.of(c.id), m.score)
+            self._with_occupation(
+                self.weights.fuse(text_scores[c.id], lexical.of(c.id), m.score),
+                occupations.agreement(c.id),
+            )
             for c, m in zip(candidates, matches, strict=True)
         ]
         # explanations only for the k returned: most of the pool is scored and let go
@@ -291,7 +340,12 @@ class Matcher:
         order = sorted(range(len(candidates)), key=lambda n: (-rounded[n], candidates[n].id))[:k]
         results = [
             self._explained(
-                candidates[n], matches[n], fused[n], text_scores[candidates[n].id], lexical
+                candidates[n],
+                matches[n],
+                fused[n],
+                text_scores[candidates[n].id],
+                lexical,
+                occupations.explained(candidates[n].id),
             )
             for n in order
         ]
@@ -306,6 +360,7 @@ class Matcher:
         score: float,
         text_score: float,
         lexical_hits: LexicalHits,
+        occupation: dict[str, Any] | None,
     ) -> dict[str, Any]:
         covered: list[dict[str, Any]] = []
         missing: list[str] = []
@@ -346,8 +401,52 @@ class Matcher:
                 "text_similarity": round(text_score, 4),
                 "lexical_score": round(lexical, 4),
                 "skill_score": None if skill_score is None else round(skill_score, 4),
+                "occupation": occupation,
             },
         }
+
+    # -- occupation coding ---------------------------------------------------------------------
+
+    def _coder(self, query: _Query, target: str) -> OccupationCoder | None:
+        """The coder, where titles are to be compared: the query has a title, the targets are
+        not students (their names are no roles) and a query that asks lists no skills (when
+        skills are listed, the skill-by-skill comparison says more than the title)."""
+        if (
+            not query.title
+            or query.asks
+            or target == "students"
+            or self.occupation_weight == 0
+            or self.occupations is None
+        ):
+            return None
+        return self.occupations.get()
+
+    @staticmethod
+    def _occupations(
+        coder: OccupationCoder | None,
+        table: PhraseTable,
+        titles: list[str | None],
+        candidates: list[Candidate],
+    ) -> _Occupations:
+        """Codes of the query's title and the candidates' (``titles``: query first)."""
+        if coder is None or not titles or table.matrix is None:
+            return _Occupations()
+        texts = [t or "" for t in titles]
+        codes = coder.codes(texts, table.matrix[table.positions(texts)])
+        return _Occupations(
+            coder,
+            codes[0],
+            {
+                # a demand that lists skills is compared skill by skill, not by its title
+                c.id: None if c.asks else code
+                for c, code in zip(candidates, codes[1:], strict=True)
+            },
+        )
+
+    def _with_occupation(self, score: float, agreement: float | None) -> float:
+        if agreement is None:
+            return score
+        return (1 - self.occupation_weight) * score + self.occupation_weight * agreement
 
     def _load(
         self, session: Session, target: str, ids: list[int], filters: Filters

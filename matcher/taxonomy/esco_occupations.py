@@ -116,6 +116,18 @@ def load_occupations() -> tuple[Occupation, ...]:
     return tuple(occupations)
 
 
+def names_a_role(label: str) -> bool:
+    """Whether a label reads as a job title: it ends in a word that ends preferred labels
+    ("operator", "welder") or, beyond one word, in an agent noun. Splitting leaves pieces such
+    as "weather" or "welding technology" among the alternative labels; these fail."""
+    words = label.split()
+    if not words:
+        return False
+    head = singular(words[-1])
+    return head in head_counts() or (len(words) > 1 and bool(_AGENT.search(head)))
+
+
+@cache
 def head_counts() -> Counter[str]:
     """How many occupations' preferred labels end in each word (for head-noun signals)."""
     return Counter(singular(o.label.split()[-1]) for o in load_occupations())
