@@ -204,8 +204,9 @@ class Explanation(Out):
     lexical_score: float
     skill_score: float | None
     occupation: OccupationAgreement | None = Field(
-        None, description="When both titles name taxonomy occupations: which, and how surely "
-        "the same one (part of the score, see OCCUPATION_WEIGHT)."
+        None,
+        description="When both titles name taxonomy occupations: which, and how surely "
+        "the same one (part of the score, see OCCUPATION_WEIGHT).",
     )
     learn: list[LearnCourse] | None = Field(
         None, description="Student matches: a course teaching each missing skill."

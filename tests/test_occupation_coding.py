@@ -17,8 +17,7 @@ from matcher.catalog import parse_input
 from matcher.language.vectors import VectorCache
 from matcher.search import Filters
 from matcher.settings import load_settings
-from matcher.taxonomy import Occupation
-from matcher.taxonomy import coding
+from matcher.taxonomy import Occupation, coding
 from matcher.taxonomy.coding import LazyCoder, OccupationCoder, build_coder, taxonomy_labels
 
 ALL = Filters(active_only=False)

@@ -464,7 +464,9 @@ class GapAnalyzer:
                 strict=True,
             )
         )
-        title_rows = {course.id: n for n, (course, phrase) in enumerate(offers) if phrase == course.title}
+        title_rows = {
+            course.id: n for n, (course, phrase) in enumerate(offers) if phrase == course.title
+        }
         course_ids = list(title_rows)
         title_codes = dict(
             zip(

@@ -323,11 +323,13 @@ class Matcher:
         unscored = [c.id for c in candidates if c.id not in text_scores]  # lexical hits only
         text_scores.update(self._text_scores(session, index, query.vector, unscored))
         coder = self._coder(query, target)
-        titles = [query.title, *(c.title for c in candidates)] if coder and query.title else []
+        # a demand that lists skills is compared skill by skill, not by its title
+        coded = [c for c in candidates if not c.asks] if coder and query.title else []
+        titles = [query.title, *(c.title for c in coded)] if coded and query.title else []
         table = PhraseTable(session, self.vectors, [*self._phrases(query, candidates), *titles])
         skills = _SkillScorer(table, query, self.skill_lexical_weight)
         matches = [_SkillMatch.of(skills, c) for c in candidates]
-        occupations = self._occupations(coder, table, titles, candidates)
+        occupations = self._occupations(coder, table, titles, coded)
         fused = [
             self._with_occupation(
                 self.weights.fuse(text_scores[c.id], lexical.of(c.id), m.score),
@@ -425,22 +427,16 @@ class Matcher:
     def _occupations(
         coder: OccupationCoder | None,
         table: PhraseTable,
-        titles: list[str | None],
-        candidates: list[Candidate],
+        titles: list[str],
+        coded: list[Candidate],
     ) -> _Occupations:
-        """Codes of the query's title and the candidates' (``titles``: query first)."""
+        """Codes of the query's title and the ``coded`` candidates' (``titles``: query first,
+        then theirs)."""
         if coder is None or not titles or table.matrix is None:
             return _Occupations()
-        texts = [t or "" for t in titles]
-        codes = coder.codes(texts, table.matrix[table.positions(texts)])
+        codes = coder.codes(titles, table.matrix[table.positions(titles)])
         return _Occupations(
-            coder,
-            codes[0],
-            {
-                # a demand that lists skills is compared skill by skill, not by its title
-                c.id: None if c.asks else code
-                for c, code in zip(candidates, codes[1:], strict=True)
-            },
+            coder, codes[0], {c.id: code for c, code in zip(coded, codes[1:], strict=True)}
         )
 
     def _with_occupation(self, score: float, agreement: float | None) -> float:

@@ -4,12 +4,12 @@ A title on its own gives a whole-text vector little to hold on to: "credit risk 
 about as close to "insurance risk consultant" as to "credit analyst", and no single similarity
 threshold tells the occupation a school teaches from its untaught neighbour. The taxonomy knows
 more: ESCO lists, for each of its 2,829 occupations, the titles employers use for it (24,020
-labels that read as titles). A title is coded by its ``NEIGHBOURS`` nearest labels; each votes for its
-occupation with weight ``exp((similarity - best) / TEMPERATURE)``, so the code is a probability
-over a few occupations, sharp when one label stands out. Two titles agree as much as their
-codes overlap: the probability that both name the same occupation. A title whose nearest label
-is below ``min_similarity`` names no occupation the taxonomy knows and gets no code; callers
-then leave the occupation term out.
+labels that read as titles). A title is coded by its ``NEIGHBOURS`` nearest labels; each votes
+for its occupation with weight ``exp((similarity - best) / TEMPERATURE)``, so the code is a
+probability over a few occupations, sharp when one label stands out. Two titles agree as much
+as their codes overlap: the probability that both name the same occupation. A title whose
+nearest label is below ``min_similarity`` names no occupation the taxonomy knows and gets no
+code; callers then leave the occupation term out.
 
 The labels' vectors depend on the model, so they are computed once per model and kept in a
 cache folder (``CACHE_PATH``; ``talentmatch index`` fills it with progress, about a minute for
@@ -179,7 +179,7 @@ def _read_or_build(
 ) -> faiss.Index:
     try:
         index = faiss.read_index(str(path))
-        if index.ntotal == len(labels):
+        if isinstance(index, faiss.IndexHNSWFlat) and index.ntotal == len(labels):
             index.hnsw.efSearch = _HNSW_SEARCH_DEPTH
             return index
     except RuntimeError:  # missing or damaged: built again
