@@ -64,6 +64,8 @@ class Services:
             self.vectors.model,
             Path(self.settings.cache_path),
             self.settings.occupation_min_similarity,
+            # coding off in matches and gap reports: the graph is never needed
+            enabled=self.settings.occupation_weight > 0 or self.settings.gap_occupation_weight > 0,
         )
         self.matcher = Matcher(
             self.db,
