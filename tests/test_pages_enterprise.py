@@ -184,6 +184,37 @@ def test_the_pages_render_for_the_enterprise_in_english_and_chinese(
         assert f"/enterprise/demands/{demand_id}/edit" in listing
 
 
+def test_a_title_only_demand_shows_its_matches_with_the_occupation_reading(
+    pages: Services, world: dict[str, Any]
+) -> None:
+    """A posting that is only a title has no skill score (shown as a dash) and is matched by
+    the occupation its title names (was a 500: the page formatted the missing skill score)."""
+    pages.catalog.create(
+        "programs", parse_input("programs", {"school": "Liuzhou College", "name": "Welder"})
+    )
+    demand = pages.catalog.create(
+        "demands",
+        parse_input(
+            "demands",
+            {
+                "enterprise": "Pearl River",
+                "kind": "job",
+                "title": "Repair welder",
+                "posted_at": "2026-11-02",
+            },
+        ),
+    )
+    client = _signed_in(pages, "hr@example.org")
+    for headers, occupation, no_skills in (
+        (EN, "Occupation (ESCO): welder ↔ welder", "skills –."),
+        (ZH, "职业（ESCO）：welder ↔ welder", "技能 –。"),
+    ):
+        answer = client.get(f"/enterprise/demands/{demand['id']}?target=programs", headers=headers)
+        body = answer.get_data(as_text=True)
+        assert answer.status_code == 200, body
+        assert occupation in body and no_skills in body
+
+
 def test_a_valid_demand_is_posted_for_the_members_enterprise(
     services: Services, pages: Services, world: dict[str, Any]
 ) -> None:

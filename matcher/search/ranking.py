@@ -91,10 +91,8 @@ class _Query:
     vector: np.ndarray
     asks: list[str] = field(default_factory=list)
     offers: list[Offer] = field(default_factory=list)
-    title: str | None = None  # what occupation coding reads: a title or name, or a short text
-
-
-_TITLE_WORDS = 8  # free text up to this many words may be a job title
+    title: str | None = None  # what occupation coding reads: a demand's title, a course's or
+    # program's name (free text is read as skills)
 
 
 @dataclass
@@ -286,11 +284,10 @@ class Matcher:
         with self.db.session() as session:
             # one encoder call for the text and its phrases; the phrase table then finds them
             vector = self.vectors.vectors(session, [text, *phrases], persist=False)[0]
-            title = text if len(text.split()) <= _TITLE_WORDS and len(phrases) <= 1 else None
             if target == "demands":
-                query = _Query(text, vector, offers=[Offer(p) for p in phrases], title=title)
+                query = _Query(text, vector, offers=[Offer(p) for p in phrases])
             else:
-                query = _Query(text, vector, asks=phrases, title=title)
+                query = _Query(text, vector, asks=phrases)
             return self._rank(session, query, target, k, filters or Filters())
 
     # -- the ranking core --------------------------------------------------------------------
