@@ -7,14 +7,16 @@ PostgreSQL database with a consortium from ``bench.generate``:
   validate, write in one transaction, index the new records);
 - **index build**: seconds to rebuild the demands index from stored vectors (``talentmatch
   index`` after the index is lost), and the memory the index takes (faiss: its files, mapped;
-  pgvector: table and HNSW index, ``pg_total_relation_size``);
+  pgvector: table and IVFFlat index, ``pg_total_relation_size``);
 - **recall@10** of the index against exact search over the same vectors;
 - **raw floor**: encoding one query plus one vector search at that size, in process;
 - **match** (``POST /api/v1/match``, free text against demands, full ranking and explanation)
   over HTTP against ``talentmatch serve --workers 4``: one client, then 8 concurrent clients;
   and the same ranking in process, to set against the floor (target: p95 <= 1.5x the floor);
 - **write**: ``POST /api/v1/demands`` with an admin's token, then the next match must return the
-  new posting (every one is checked).
+  new posting (every one is checked);
+- **worker memory**: after those, the resident memory of one serving worker (mean) and of all
+  workers with shared pages counted once (PSS, from ``/proc/<pid>/smaps_rollup``).
 
 Then the growth from the smallest to the largest size of match p95 and write p95 (target <= 3x).
 
@@ -100,6 +102,8 @@ class Row:
     write_p50_ms: float = 0.0
     write_p95_ms: float = 0.0
     writes_visible: str = ""
+    worker_rss_mb: float = 0.0  # mean resident memory of one serving worker
+    workers_pss_mb: float = 0.0  # all workers, shared pages counted once between them
     notes: list[str] = field(default_factory=list)
 
 
@@ -196,9 +200,35 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(c) for c in (task / "children").read_text().split()]
+    return found
+
+
+def _kb(pid: int, field: str) -> int:
+    """A field of ``/proc/<pid>/smaps_rollup`` in kB (Rss, Pss: Pss shares each shared page
+    among the processes mapping it)."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith(f"{field}:"):
+            return int(line.split()[1])
+    return 0
+
+
+def _worker_memory(server_pid: int, row: Row) -> None:
+    """Memory of the serving workers (gunicorn's children), after they have served."""
+    workers = _children(server_pid)
+    if workers:
+        row.worker_rss_mb = sum(_kb(w, "Rss") for w in workers) / len(workers) / 1024
+        row.workers_pss_mb = sum(_kb(w, "Pss") for w in workers) / 1024
+        row.notes.append(f"{len(workers)} workers")
+
+
 @contextmanager
-def _server(settings: dict[str, str]) -> Iterator[str]:
-    """``talentmatch serve --workers 4`` on 127.0.0.1, stopped on leaving."""
+def _server(settings: dict[str, str]) -> Iterator[tuple[str, int]]:
+    """``talentmatch serve --workers 4`` on 127.0.0.1 (its URL and process id), stopped on
+    leaving."""
     port = _free_port()
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1"}
     env.update({f"TALENTMATCH_{k}": v for k, v in settings.items()})
@@ -221,7 +251,7 @@ def _server(settings: dict[str, str]) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"server did not start; see {OUT / 'scale-server.log'}")
             time.sleep(1)
-        yield base
+        yield base, process.pid
     finally:
         process.terminate()
         try:
@@ -398,9 +428,10 @@ def run(backend: str, postings: int, vectors: VectorCache, data: Path) -> Row:
                 ).one()
         finally:
             services.close()
-        with _server(settings) as base:
+        with _server(settings) as (base, pid):
             _http(base, _queries(QUERIES + 40, seed=postings + 1), row)
             _writes(base, token, enterprise, row)
+            _worker_memory(pid, row)
     print(_line(row), flush=True)
     return row
 
@@ -410,7 +441,7 @@ def run(backend: str, postings: int, vectors: VectorCache, data: Path) -> Row:
 HEADER = (
     "backend   postings  import/s  build s  index MB  recall@10 | floor p50/p95 | in-process "
     "p50/p95 (x floor p95) | HTTP 1 client p50/p95 (x floor p95) | 8 clients p50/p95, req/s "
-    "| write p50/p95, visible"
+    "| write p50/p95, visible | worker RSS, all workers PSS"
 )
 
 
@@ -424,7 +455,8 @@ def _line(r: Row) -> str:
         f"{r.http1_p50_ms:.1f}/{r.http1_p95_ms:.1f} ms ({http_ratio:.2f}x) | "
         f"{r.http8_p50_ms:.1f}/"
         f"{r.http8_p95_ms:.1f} ms, {r.http8_per_s:.1f}/s | {r.write_p50_ms:.1f}/"
-        f"{r.write_p95_ms:.1f} ms, {r.writes_visible}"
+        f"{r.write_p95_ms:.1f} ms, {r.writes_visible} | {r.worker_rss_mb:.0f} MB, "
+        f"{r.workers_pss_mb:.0f} MB"
     )
 
 
