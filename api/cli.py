@@ -360,7 +360,10 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
             self.cfg.set("limit_request_line", 0)
 
         def load(self) -> Any:
-            return create_app()
+            app = create_app()
+            # a worker never encodes the ESCO titles inside a request (see LazyCoder)
+            app.extensions["talentmatch"].occupations.in_background = True
+            return app
 
     click.echo(f"serving on http://{host}:{port}", err=True)
     _Server().run()

@@ -6,6 +6,7 @@ into the shared cache, ``TALENTMATCH_CACHE_PATH``).
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from api.wiring import Services
 from matcher.catalog import parse_input
+from matcher.gaps import GapAnalyzer
 from matcher.language.vectors import VectorCache
 from matcher.search import Filters
 from matcher.settings import load_settings
@@ -118,7 +120,7 @@ def test_label_vectors_are_encoded_once_per_model_and_cached(tmp_path: Path) -> 
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
     first = build_coder(occupations, encode, "model-x", tmp_path / "a", 0.5)
-    (cached,) = (tmp_path / "a").iterdir()
+    (cached,) = (tmp_path / "a").glob("*.faiss")
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / cached.name).write_bytes(cached.read_bytes())
     second = build_coder(occupations, encode, "model-x", tmp_path / "b", 0.5)
@@ -201,3 +203,55 @@ def test_a_course_of_a_neighbouring_occupation_leaves_the_role_a_gap(risk_jobs: 
     assert item["covered"] is True and item["severity"] == "green"
     assert item["nearest_courses"][0]["title"] == "Credit risk analyst"
     assert item["covered_on"] == "2026-02-01"
+
+
+def test_a_title_also_listed_as_a_skill_is_no_role(risk_jobs: Services) -> None:
+    """A phrase some posting lists as a skill is compared as a skill, even where another
+    posting's title is the same words: occupation agreement is for titles alone."""
+    _add(
+        risk_jobs,
+        "demands",
+        enterprise="City Bank",
+        kind="job",
+        title="Loan officer",
+        skills=["credit risk controller"],
+        posted_at="2026-01-06",
+    )
+    blended = risk_jobs.gaps.report()
+    plain = GapAnalyzer(
+        risk_jobs.db,
+        risk_jobs.vectors,
+        dataclasses.replace(risk_jobs.gaps.rules, occupation_weight=0.0),
+        risk_jobs.occupations,
+    ).report()
+    assert [i["coverage"] for i in blended["items"]] == [i["coverage"] for i in plain["items"]]
+
+
+def test_a_web_worker_without_the_graph_matches_without_coding_while_it_is_built(
+    tmp_path: Path,
+) -> None:
+    rng = np.random.default_rng(3)
+
+    def encode(labels: list[str], progress: Any) -> np.ndarray:
+        vectors = rng.normal(size=(len(labels), 8)).astype(np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    lazy = LazyCoder(encode, "random-8", tmp_path / "cache", 0.5)
+    lazy.in_background = True
+    assert lazy.get() is None  # not built in the request
+    assert lazy._building is not None
+    lazy._building.join(timeout=120)
+    assert lazy.get() is not None
+    assert any(p.suffix == ".faiss" for p in (tmp_path / "cache").iterdir())
+
+
+def test_a_cache_folder_that_cannot_be_written_keeps_the_graph_in_memory(tmp_path: Path) -> None:
+    occupations = [Occupation("a", "welder", ("arc welder",), "")]
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where the folder would be")
+
+    def encode(labels: list[str], progress: Any) -> np.ndarray:
+        return np.eye(len(labels), 4, dtype=np.float32)
+
+    coder = build_coder(occupations, encode, "m", blocked / "cache", 0.5)
+    assert len(coder.owners) == 2

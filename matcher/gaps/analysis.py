@@ -70,7 +70,7 @@ _CACHED_REPORTS = 16
 @dataclass
 class _DemandRow:
     id: int
-    title: str
+    role: bool  # lists no skill and names no known phrase: its title stands for it
     enterprise: str
     posted: date
     active: bool
@@ -275,14 +275,15 @@ class GapAnalyzer:
         return [
             _DemandRow(
                 id=d.id,
-                title=d.title,
+                role=not d.skills and [normalise(p) for p in phrases] == [normalise(d.title)],
                 enterprise=d.enterprise.name,
                 posted=clock.local_day(d.posted_at, tz),
                 active=_active_on(d, day, tz),
                 openings=d.openings or 1,
-                phrases=demand_phrases(d.title, d.description, d.skills or [], vocabulary),
+                phrases=phrases,
             )
             for d in demands
+            for phrases in [demand_phrases(d.title, d.description, d.skills or [], vocabulary)]
         ]
 
     @staticmethod
@@ -337,17 +338,15 @@ class GapAnalyzer:
         phrase_keys: dict[str, int] = {}
         phrases: list[str] = []
         asked_by: defaultdict[int, list[_DemandRow]] = defaultdict(list)
-        roles: set[int] = set()  # phrases that are a demand's title: the role it asks for
         for demand in demands:
-            title = normalise(demand.title)
             for phrase in demand.phrases:
                 key = normalise(phrase)
                 if key not in phrase_keys:
                     phrase_keys[key] = len(phrases)
                     phrases.append(phrase)
                 asked_by[phrase_keys[key]].append(demand)
-                if key == title:
-                    roles.add(phrase_keys[key])
+        # roles: phrases asked only by postings that name nothing but their title
+        roles = {i for i, asking in asked_by.items() if all(d.role for d in asking)}
         weights = [
             sum(d.active for d in asked_by[i]) + 1e-3 * len(asked_by[i])
             for i in range(len(phrases))
@@ -453,7 +452,7 @@ class GapAnalyzer:
         "insurance risk consultant"); occupation coding does (see ``matcher.taxonomy.coding``).
         """
         coder = self.occupations.get() if self.occupations else None
-        leaders = [g.members[0] for g in groups]
+        leaders = [g.members[0] if roles.issuperset(g.members) else -1 for g in groups]
         if coder is None or self.rules.occupation_weight == 0 or not roles & set(leaders):
             return [None for _ in groups]
         role_rows = [m for m in leaders if m in roles]
@@ -465,7 +464,9 @@ class GapAnalyzer:
             )
         )
         title_rows = {
-            course.id: n for n, (course, phrase) in enumerate(offers) if phrase == course.title
+            course.id: n
+            for n, (course, phrase) in enumerate(offers)
+            if normalise(phrase) == normalise(course.title)
         }
         course_ids = list(title_rows)
         title_codes = dict(

@@ -18,7 +18,9 @@ all-MiniLM-L6-v2 on 2 cores), as an HNSW graph ready to search.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import logging
 import os
 import tempfile
 import threading
@@ -40,6 +42,7 @@ _MEMORY_LIMIT = 50_000  # codes kept per coder, by title
 # search over 24k labels does in about 120 ms on 2 cores and the graph in about 7 (nearest
 # label found for 98 % of titles, measured on labels with noise added).
 _HNSW_NEIGHBOURS, _HNSW_BUILD_DEPTH, _HNSW_SEARCH_DEPTH = 32, 80, 32
+_log = logging.getLogger(__name__)
 _LOADED: dict[Path, faiss.Index] = {}  # label indexes read in this process, by cache file
 _loaded_lock = threading.Lock()
 
@@ -147,6 +150,13 @@ def taxonomy_labels(occupations: Sequence[Occupation]) -> list[tuple[str, int]]:
     ]
 
 
+def _cache_file(labels: list[tuple[str, int]], model_key: str, cache_dir: Path) -> Path:
+    digest = hashlib.sha256(
+        "\n".join([model_key, *(text for text, _ in labels)]).encode()
+    ).hexdigest()[:16]
+    return cache_dir / f"occupation-labels-{digest}.faiss"
+
+
 def build_coder(
     occupations: Sequence[Occupation],
     encode: Callable[[list[str], Callable[[int], None] | None], np.ndarray],
@@ -156,13 +166,10 @@ def build_coder(
     progress: Callable[[int], None] | None = None,
 ) -> OccupationCoder:
     """A coder over every label, its index read from ``cache_dir`` or built from the encoded
-    labels and saved there (written to a temporary file and renamed, so concurrent builders
-    never see half a file)."""
+    labels and saved there. Processes building at once take turns on a lock file, so the
+    labels are encoded once and the others read the result."""
     labels = taxonomy_labels(occupations)
-    digest = hashlib.sha256(
-        "\n".join([model_key, *(text for text, _ in labels)]).encode()
-    ).hexdigest()[:16]
-    path = cache_dir / f"occupation-labels-{digest}.faiss"
+    path = _cache_file(labels, model_key, cache_dir)
     with _loaded_lock:
         index = _LOADED.get(path)
         if index is None:
@@ -171,27 +178,56 @@ def build_coder(
     return OccupationCoder(occupations, owners, index, min_similarity)
 
 
+def _read(path: Path, count: int) -> faiss.Index | None:
+    try:
+        index = faiss.read_index(str(path))
+    except RuntimeError:  # missing or damaged
+        return None
+    if not isinstance(index, faiss.IndexHNSWFlat) or index.ntotal != count:
+        return None
+    index.hnsw.efSearch = _HNSW_SEARCH_DEPTH
+    return index
+
+
 def _read_or_build(
     path: Path,
     labels: list[tuple[str, int]],
     encode: Callable[[list[str], Callable[[int], None] | None], np.ndarray],
     progress: Callable[[int], None] | None,
 ) -> faiss.Index:
+    found = _read(path, len(labels))
+    if found is not None:
+        return found
     try:
-        index = faiss.read_index(str(path))
-        if isinstance(index, faiss.IndexHNSWFlat) and index.ntotal == len(labels):
-            index.hnsw.efSearch = _HNSW_SEARCH_DEPTH
-            return index
-    except RuntimeError:  # missing or damaged: built again
-        pass
-    index = label_index(encode([text for text, _ in labels], progress))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".faiss", delete=False) as handle:
-        pass
-    faiss.write_index(index, handle.name)
-    os.chmod(handle.name, 0o644)  # readable by the service user of every host sharing it
-    os.replace(handle.name, path)
-    return index
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(path.with_suffix(".lock"), "a")  # noqa: SIM115 - closed by the with below
+    except OSError as error:
+        _log.warning("cache folder %s not usable (%s): the graph stays in memory", path, error)
+        return label_index(encode([text for text, _ in labels], progress))
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be building it: wait, then read
+        found = _read(path, len(labels))
+        if found is not None:
+            return found
+        index = label_index(encode([text for text, _ in labels], progress))
+        _save(index, path)
+        return index
+
+
+def _save(index: faiss.Index, path: Path) -> None:
+    """Written to a temporary file and renamed, so readers never see half a file; a folder
+    that cannot be written leaves the index in memory only."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as handle:
+            pass
+        try:
+            faiss.write_index(index, handle.name)
+            os.chmod(handle.name, 0o644)  # readable by the service user of every host sharing it
+            os.replace(handle.name, path)
+        finally:
+            Path(handle.name).unlink(missing_ok=True)
+    except (OSError, RuntimeError) as error:
+        _log.warning("could not save the ESCO titles' graph to %s: %s", path, error)
 
 
 class LazyCoder:
@@ -211,6 +247,11 @@ class LazyCoder:
         self._cache_dir = cache_dir
         self.min_similarity = min_similarity
         self.enabled = enabled
+        # Web workers never build in a request (a minute of encoding would outlast the
+        # request's timeout): without the graph they match without coding while a thread
+        # builds it. Commands and the refresh worker build it where they stand.
+        self.in_background = False
+        self._building: threading.Thread | None = None
         self._coder: OccupationCoder | None = None
         self._lock = threading.Lock()
 
@@ -224,15 +265,44 @@ class LazyCoder:
                 except TaxonomyMissing:
                     self.enabled = False
                     return None
-                self._coder = build_coder(
-                    occupations,
-                    self._encode,
-                    self._model_key,
-                    self._cache_dir,
-                    self.min_similarity,
-                    progress,
-                )
+                if self.in_background and not self._cached(occupations):
+                    self._build_in_background(occupations)
+                    return None
+                self._coder = self._build(occupations, progress)
             return self._coder
+
+    def _cached(self, occupations: Sequence[Occupation]) -> bool:
+        path = _cache_file(taxonomy_labels(occupations), self._model_key, self._cache_dir)
+        return path in _LOADED or path.exists()
+
+    def _build(
+        self, occupations: Sequence[Occupation], progress: Callable[[int], None] | None = None
+    ) -> OccupationCoder:
+        return build_coder(
+            occupations,
+            self._encode,
+            self._model_key,
+            self._cache_dir,
+            self.min_similarity,
+            progress,
+        )
+
+    def _build_in_background(self, occupations: Sequence[Occupation]) -> None:
+        if self._building is not None:
+            return
+
+        def build() -> None:
+            try:
+                coder = self._build(occupations)
+            except Exception:  # noqa: BLE001 - logged; matches go on without coding
+                _log.exception("building the ESCO titles' graph failed")
+                return
+            with self._lock:
+                self._coder = coder
+
+        _log.warning("the ESCO titles' graph is missing: building it (run talentmatch index)")
+        self._building = threading.Thread(target=build, name="occupation-coding", daemon=True)
+        self._building.start()
 
     def replace(self, coder: OccupationCoder | None) -> None:
         """Use this coder instead (the quality harness: one without the titles it asks)."""
