@@ -170,5 +170,7 @@ def test_twenty_thousand_characters_split_in_well_under_a_second(text: str) -> N
     started = time.perf_counter()
     phrases = split_skill_list(text)
     elapsed = time.perf_counter() - started
-    assert elapsed < 2, f"{elapsed:.1f} s"  # generous: it takes a few milliseconds
+    # It takes a few milliseconds; what this guards against is catastrophic regex backtracking,
+    # which takes minutes. 2 s failed once in CI while other work loaded the 2 cores (2.7 s).
+    assert elapsed < 30, f"{elapsed:.1f} s"
     assert all(phrase in text for phrase in phrases)
